@@ -1,0 +1,40 @@
+// The one catalogue of tessera's errors: every code is born here, with its HTTP status.
+
+export const errorCatalogue = {
+  bad_request: { status: 400, message: 'The request is malformed.' },
+  csrf_failed: { status: 403, message: 'CSRF verification failed. Request aborted.' },
+  forbidden: { status: 403, message: 'You are not allowed to do this.' },
+  not_found: { status: 404, message: 'There is nothing here.' },
+  method_not_allowed: { status: 405, message: 'This method is not allowed here.' },
+  payload_too_large: { status: 413, message: 'The request body is too large.' },
+  invalid_form: { status: 422, message: 'The form has errors.' },
+  too_many_requests: { status: 429, message: 'Too many attempts. Try again later.' },
+  internal: { status: 500, message: 'Something went wrong on our side.' },
+  unavailable: { status: 503, message: 'The service is temporarily unavailable.' },
+  config_invalid: { status: 500, message: 'The configuration is invalid.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+/** An error with a stable code; expected failures are return values, this is for the rest. */
+export class TesseraError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly headers: Record<string, string>;
+
+  constructor(code: ErrorCode, detail?: string, headers: Record<string, string> = {}) {
+    super(detail ?? errorCatalogue[code].message);
+    this.name = 'TesseraError';
+    this.code = code;
+    this.status = errorCatalogue[code].status;
+    this.headers = headers;
+  }
+}
+
+/** Maps any HTTP status to the catalogue code that the error pages are keyed by. */
+export function codeForStatus(status: number): ErrorCode {
+  for (const [code, entry] of Object.entries(errorCatalogue)) {
+    if (entry.status === status) return code as ErrorCode;
+  }
+  return status >= 500 ? 'internal' : 'bad_request';
+}

@@ -1,0 +1,26 @@
+// The few column types whose spelling differs between SQLite and PostgreSQL; migrations use only these.
+import { sql, type ColumnDataType, type CreateTableBuilder, type Expression } from 'kysely';
+import type { DialectName } from './database.ts';
+
+export interface ColumnTypes {
+  /** an auto-incrementing integer primary key */
+  id: ColumnDataType;
+  /** integer milliseconds and foreign keys to ids */
+  bigint: ColumnDataType;
+  /** makes a table STRICT on SQLite, so a wrong type is an error rather than a silent conversion */
+  strict<T extends string, C extends string>(table: CreateTableBuilder<T, C>): CreateTableBuilder<T, C>;
+  /** a primary key column that generates its value */
+  autoIncrement: boolean;
+}
+
+export function columnTypes(dialect: DialectName): ColumnTypes {
+  if (dialect === 'sqlite') {
+    return {
+      id: 'integer',
+      bigint: 'integer',
+      autoIncrement: true,
+      strict: (table) => table.modifyEnd(sql`strict` as Expression<unknown>),
+    };
+  }
+  return { id: 'bigint', bigint: 'bigint', autoIncrement: false, strict: (table) => table };
+}

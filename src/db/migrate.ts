@@ -1,0 +1,34 @@
+// Runs tessera's migrations, then an application's own, in order; running it twice changes nothing.
+import { Migrator, type Migration, type MigrationResult } from 'kysely';
+import { TesseraError } from '../core/errors.ts';
+import { columnTypes, type ColumnTypes } from './column-types.ts';
+import type { Db } from './database.ts';
+import { accountsMigration } from './migrations/0001-accounts.ts';
+
+/** A migration that learns the column spellings of the dialect it runs on. */
+export type MigrationFactory = (types: ColumnTypes) => Migration;
+
+export const tesseraMigrations: Record<string, MigrationFactory> = {
+  '0001-accounts': accountsMigration,
+};
+
+/**
+ * Applies every pending migration. `extra` holds an application's own (say, columns it adds
+ * to users); their names must sort after tessera's, e.g. "1000-app-bio".
+ */
+export async function migrate(db: Db, extra: Record<string, MigrationFactory> = {}): Promise<MigrationResult[]> {
+  const types = columnTypes(db.dialect);
+  const factories = { ...tesseraMigrations, ...extra };
+  const migrations = Object.fromEntries(Object.entries(factories).map(([name, factory]) => [name, factory(types)]));
+  const migrator = new Migrator({
+    db: db.kysely,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: 'tessera_migrations',
+    migrationLockTableName: 'tessera_migrations_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    throw new TesseraError('internal', `migration failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return results ?? [];
+}

@@ -1,0 +1,45 @@
+// The tables as Kysely sees them. Times are integer milliseconds since the epoch and flags are
+// 0/1 integers on both dialects, so every row reads back the same from SQLite and PostgreSQL.
+import type { Generated } from 'kysely';
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  username_normalized: string;
+  email: string;
+  first_name: string;
+  last_name: string;
+  password: string;
+  is_active: number;
+  is_staff: number;
+  is_superuser: number;
+  date_joined: number;
+  last_login: number | null;
+}
+
+export interface SessionsTable {
+  /** the public half of the token: shown on the sessions page, used to revoke */
+  id: string;
+  /** SHA-256 of the secret half, hex; the secret itself is never stored */
+  secret_hash: string;
+  user_id: number | null;
+  data: string;
+  created_at: number;
+  last_seen: number;
+  expires_at: number;
+  persistent: number;
+  ip: string;
+  user_agent: string;
+}
+
+export interface LoginFailuresTable {
+  key: string;
+  count: number;
+  window_start: number;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  login_failures: LoginFailuresTable;
+}

@@ -1,0 +1,14 @@
+// Rules for the account fields that are not the username or the password.
+import type { MessageKey } from './i18n/index.ts';
+
+export const nameMaxLength = 150;
+export const emailMaxLength = 254;
+// Deliberately plain: one @, something on each side, a dot in the domain, no spaces.
+const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/u;
+
+/** null when `email` (already trimmed) is empty or acceptable. */
+export function emailProblem(email: string): MessageKey | null {
+  if (email === '') return null;
+  if (email.length > emailMaxLength || !emailPattern.test(email)) return 'error.email_invalid';
+  return null;
+}

@@ -1,0 +1,97 @@
+// Renders pages in the site's layout, with the visitor's language, ETag and cache headers.
+import { createHash, randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Liquid } from 'liquidjs';
+import { catalogue, chooseLanguage, translator, type Lang, type Translate } from './i18n/index.ts';
+
+export const templatesDirectory = fileURLToPath(new URL('./templates/', import.meta.url));
+
+const liquid = new Liquid({
+  root: templatesDirectory,
+  extname: '.liquid',
+  // Everything printed is HTML-escaped unless a template says otherwise; no user text ever is.
+  outputEscape: 'escape',
+  cache: true,
+  strictFilters: true,
+});
+
+/**
+ * Stands in for the masked CSRF token while the page is rendered and hashed, so the ETag of an
+ * unchanged page stays the same although every response carries a fresh mask. It is random
+ * per process and made of letters only, so escaping leaves it whole and no user can guess it.
+ */
+const csrfPlaceholder = `csrf${randomBytes(16).toString('hex')}`;
+
+export type CachePolicy = 'private' | 'no-store';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    lang: Lang;
+    t: Translate;
+  }
+}
+
+export interface PageOptions {
+  status?: number;
+  cache?: CachePolicy;
+}
+
+export function resolveLanguage(request: FastifyRequest): void {
+  // Cookies are not parsed yet when the router rejects a URL, hence the optional chain.
+  request.lang = chooseLanguage(request.cookies?.lang, request.headers['accept-language']);
+  request.t = translator(request.lang);
+}
+
+export interface PageRenderer {
+  page(request: FastifyRequest, reply: FastifyReply, template: string, context: Record<string, unknown>, options?: PageOptions): Promise<FastifyReply>;
+}
+
+export function pageRenderer(assets: Record<string, string>): PageRenderer {
+  return {
+    async page(request, reply, template, context, options = {}) {
+      const status = options.status ?? 200;
+      const flash = popFlash(request);
+      const html = await liquid.renderFile(template, {
+        lang: request.lang ?? 'en',
+        m: catalogue(request.lang ?? 'en'),
+        user: request.user ?? { isAuthenticated: false },
+        csrf: csrfPlaceholder,
+        path: request.url.split('?')[0],
+        assets,
+        flash,
+        ...context,
+      });
+      reply.code(status).type('text/html; charset=utf-8');
+      reply.header('Cache-Control', options.cache === 'no-store' ? 'no-store, private' : 'private, no-cache');
+      reply.header('Vary', 'Cookie, Accept-Language');
+      const hasToken = html.includes(csrfPlaceholder);
+      const etag = `"${createHash('sha256').update(html).digest('base64url').slice(0, 27)}"`;
+      if (status === 200 && (request.method === 'GET' || request.method === 'HEAD')) {
+        reply.header('ETag', etag);
+        if (request.headers['if-none-match'] === etag || request.headers['if-none-match']?.split(/\s*,\s*/).includes(etag)) {
+          if (hasToken) request.csrfToken();
+          return reply.code(304).send();
+        }
+      }
+      return reply.send(hasToken ? html.replaceAll(csrfPlaceholder, request.csrfToken()) : html);
+    },
+  };
+}
+
+const flashKey = '_flash';
+
+/** A one-time message shown on the next page, kept in the session like Django's messages. */
+export function addFlash(request: FastifyRequest, message: string): void {
+  const current = request.session?.get<string[]>(flashKey) ?? [];
+  request.session.set(flashKey, [...current, message].slice(-5));
+}
+
+function popFlash(request: FastifyRequest): string[] {
+  const session = request.session;
+  if (!session) return [];
+  const messages = session.get<unknown>(flashKey);
+  if (messages === undefined) return [];
+  session.delete(flashKey);
+  return Array.isArray(messages) ? messages.filter((m): m is string => typeof m === 'string') : [];
+}

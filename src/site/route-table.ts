@@ -1,0 +1,34 @@
+// Registers the site's routes from one table: CSRF on every POST, 405 + Allow for every other method.
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods, preHandlerAsyncHookHandler } from 'fastify';
+import { csrfProtect } from '../fastify/csrf-protect.ts';
+import { methodNotAllowed } from '../fastify/guards.ts';
+
+export interface RouteSpec {
+  method: 'GET' | 'POST';
+  url: string;
+  /** guards, run before the CSRF check so an anonymous visitor is sent to log in first */
+  preHandler?: preHandlerAsyncHookHandler[];
+  handler: (request: FastifyRequest<any>, reply: FastifyReply) => Promise<unknown>;
+  /** false for routes that need no session (health checks) */
+  session?: false;
+}
+
+const allMethods: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
+
+export function registerRoutes(app: FastifyInstance, routes: readonly RouteSpec[]): void {
+  const checkCsrf = csrfProtect();
+  const methodsByUrl = new Map<string, Set<string>>();
+  for (const route of routes) {
+    const methods = methodsByUrl.get(route.url) ?? new Set<string>();
+    methods.add(route.method);
+    methodsByUrl.set(route.url, methods);
+    const preHandler = [...(route.preHandler ?? []), ...(route.method === 'POST' ? [checkCsrf] : [])];
+    app.route({ method: route.method, url: route.url, preHandler, handler: route.handler, config: { session: route.session !== false } });
+  }
+  for (const [url, methods] of methodsByUrl) {
+    const taken = new Set(methods);
+    if (taken.has('GET')) taken.add('HEAD');
+    const rest = allMethods.filter((method) => !taken.has(method));
+    if (rest.length > 0) app.route({ method: rest, url, handler: methodNotAllowed([...methods]), config: { session: false } });
+  }
+}

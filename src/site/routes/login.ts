@@ -1,0 +1,108 @@
+// Logging in and out: throttled, with "remember my username" and a browser-session choice.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { safeRedirect, isSafeRedirect } from '../../core/redirects.ts';
+import { normalizeUsername } from '../../core/users/user.ts';
+import { checkbox, field, fieldView, formView, FormErrors } from '../forms.ts';
+import type { RouteSpec } from '../route-table.ts';
+import type { SiteContext } from '../site-context.ts';
+
+export const REMEMBERED_USERNAME_COOKIE = 'remembered_username';
+const rememberedUsernameMaxAge = 30 * 24 * 3600;
+
+interface LoginInput {
+  username: string;
+  rememberUsername: boolean;
+  rememberMe: boolean;
+  next: string;
+}
+
+export function loginRoutes({ tessera, pages }: SiteContext): RouteSpec[] {
+  const secure = tessera.config.production;
+
+  function render(request: FastifyRequest, reply: FastifyReply, input: LoginInput, errors: FormErrors, status = 200) {
+    const t = request.t;
+    const form = formView({
+      action: '/accounts/login',
+      submit: t('login.submit'),
+      errors: errors.general,
+      hidden: input.next !== '' ? [{ name: 'next', value: input.next }] : [],
+      fields: [
+        fieldView({ name: 'username', label: t('field.username'), value: input.username, autocomplete: 'username', maxlength: 150, required: true, autofocus: input.username === '', errors: errors.for('username') }),
+        fieldView({ name: 'password', type: 'password', label: t('field.password'), autocomplete: 'current-password', required: true, autofocus: input.username !== '', errors: errors.for('password') }),
+        fieldView({ name: 'remember_username', type: 'checkbox', label: t('field.remember_username'), checked: input.rememberUsername }),
+        fieldView({ name: 'remember_me', type: 'checkbox', label: t('field.remember_me'), checked: input.rememberMe, help: [t('help.remember_me')] }),
+      ],
+      links: [{ href: input.next !== '' ? `/accounts/signup?next=${encodeURIComponent(input.next)}` : '/accounts/signup', text: t('login.no_account') }],
+    });
+    return pages.page(request, reply, 'form-page', { title: t('login.title'), form }, { status, cache: 'no-store' });
+  }
+
+  return [
+    {
+      method: 'GET',
+      url: '/accounts/login',
+      handler: async (request: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply) => {
+        if (request.user.isAuthenticated) return reply.redirect('/', 302);
+        const remembered = request.cookies[REMEMBERED_USERNAME_COOKIE] ?? '';
+        const next = field(request.query, 'next', 2048);
+        return render(request, reply, {
+          username: remembered.slice(0, 150),
+          rememberUsername: remembered !== '',
+          rememberMe: true,
+          next: isSafeRedirect(next) ? next : '',
+        }, new FormErrors());
+      },
+    },
+    {
+      method: 'POST',
+      url: '/accounts/login',
+      handler: async (request: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply) => {
+        if (request.user.isAuthenticated) return reply.redirect('/', 303);
+        const body = request.body;
+        const nextField = field(body, 'next', 2048) || field(request.query, 'next', 2048);
+        const input: LoginInput = {
+          username: field(body, 'username', 150),
+          rememberUsername: checkbox(body, 'remember_username'),
+          rememberMe: checkbox(body, 'remember_me'),
+          next: isSafeRedirect(nextField) ? nextField : '',
+        };
+        const password = field(body, 'password', 4096);
+        const errors = new FormErrors();
+        if (input.username.trim() === '') errors.add('username', request.t('error.required'));
+        if (password === '') errors.add('password', request.t('error.required'));
+        if (!errors.isEmpty) return render(request, reply, input, errors, 422);
+
+        const normalized = normalizeUsername(input.username);
+        const verdict = await tessera.throttle.check(normalized, request.ip);
+        if (!verdict.allowed) {
+          errors.general.push(request.t('login.throttled', { seconds: verdict.retryAfterSeconds }));
+          reply.header('Retry-After', String(verdict.retryAfterSeconds));
+          return render(request, reply, input, errors, 429);
+        }
+        const user = await tessera.auth.authenticate(input.username, password);
+        if (user === null) {
+          await tessera.throttle.recordFailure(normalized, request.ip);
+          errors.general.push(request.t('login.invalid'));
+          return render(request, reply, input, errors, 422);
+        }
+        await tessera.throttle.recordSuccess(normalized);
+        await tessera.auth.login(request.session, user, { persistent: input.rememberMe });
+        request.rotateCsrfSecret();
+        if (input.rememberUsername) {
+          reply.setCookie(REMEMBERED_USERNAME_COOKIE, user.username, { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: rememberedUsernameMaxAge });
+        } else if (request.cookies[REMEMBERED_USERNAME_COOKIE] !== undefined) {
+          reply.setCookie(REMEMBERED_USERNAME_COOKIE, '', { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: 0 });
+        }
+        return reply.redirect(safeRedirect(input.next), 303);
+      },
+    },
+    {
+      method: 'POST',
+      url: '/accounts/logout',
+      handler: async (request, reply) => {
+        tessera.auth.logout(request.session);
+        return reply.redirect('/', 303);
+      },
+    },
+  ];
+}

@@ -1,0 +1,37 @@
+// The pages that belong to no one feature: home, language choice, readiness.
+import type { FastifyRequest } from 'fastify';
+import { refererPath, safeRedirect, isSafeRedirect } from '../../core/redirects.ts';
+import { TesseraError } from '../../core/errors.ts';
+import { field } from '../forms.ts';
+import { isLang } from '../i18n/index.ts';
+import type { RouteSpec } from '../route-table.ts';
+import type { SiteContext } from '../site-context.ts';
+
+const langCookieMaxAge = 365 * 24 * 3600;
+
+/** A "go back" target: the form's `next`, else a safe same-site Referer, else '/'. */
+export function backTarget(request: FastifyRequest): string {
+  const next = field(request.body, 'next', 2048);
+  if (isSafeRedirect(next)) return next;
+  return safeRedirect(refererPath(request.headers.referer, request.headers.host));
+}
+
+export function pageRoutes({ tessera, pages }: SiteContext): RouteSpec[] {
+  return [
+    {
+      method: 'GET',
+      url: '/',
+      handler: async (request, reply) => pages.page(request, reply, 'home', { title: request.t('home.title') }),
+    },
+    {
+      method: 'POST',
+      url: '/lang',
+      handler: async (request, reply) => {
+        const lang = field(request.body, 'lang', 10);
+        if (!isLang(lang)) throw new TesseraError('bad_request', 'lang must be ko or en');
+        reply.setCookie('lang', lang, { path: '/', sameSite: 'lax', secure: tessera.config.production, maxAge: langCookieMaxAge });
+        return reply.redirect(backTarget(request), 303);
+      },
+    },
+  ];
+}

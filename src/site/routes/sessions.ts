@@ -1,0 +1,71 @@
+// The user's sessions: where they are logged in, and revoking any of them.
+import type { FastifyRequest } from 'fastify';
+import { isSessionId } from '../../core/sessions/token.ts';
+import { TesseraError } from '../../core/errors.ts';
+import type { User } from '../../core/users/user.ts';
+import { loginRequired } from '../../fastify/guards.ts';
+import { deviceName } from '../device-name.ts';
+import { addFlash } from '../render.ts';
+import type { RouteSpec } from '../route-table.ts';
+import type { SiteContext } from '../site-context.ts';
+
+export function sessionRoutes({ tessera, pages }: SiteContext): RouteSpec[] {
+  const backToSessions = loginRequired({ getPage: () => '/accounts/sessions' });
+  const userOf = (request: FastifyRequest) => request.user as User;
+
+  return [
+    {
+      method: 'GET',
+      url: '/accounts/sessions',
+      preHandler: [backToSessions],
+      handler: async (request, reply) => {
+        const format = new Intl.DateTimeFormat(request.lang === 'ko' ? 'ko-KR' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+        const records = await tessera.sessionStore.listForUser(userOf(request).id);
+        const currentId = request.session.id;
+        const sessions = records
+          .filter((record) => !tessera.sessions.isExpired(record, Date.now()))
+          .map((record) => ({
+            id: record.id,
+            current: record.id === currentId,
+            device: deviceName(record.userAgent) ?? request.t('sessions.unknown_device'),
+            ip: record.ip,
+            persistent: record.persistent,
+            created: `${format.format(record.createdAt)} UTC`,
+            createdIso: new Date(record.createdAt).toISOString(),
+            lastSeen: `${format.format(record.lastSeen)} UTC`,
+            lastSeenIso: new Date(record.lastSeen).toISOString(),
+          }));
+        return pages.page(request, reply, 'sessions', { title: request.t('sessions.title'), sessions }, { cache: 'no-store' });
+      },
+    },
+    {
+      method: 'POST',
+      url: '/accounts/sessions/:id/revoke',
+      preHandler: [backToSessions],
+      handler: async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
+        const id = request.params.id;
+        const owned = isSessionId(id) && (await tessera.sessionStore.listForUser(userOf(request).id)).some((record) => record.id === id);
+        // Another user's session is answered exactly like one that does not exist.
+        if (!owned) throw new TesseraError('not_found');
+        if (id === request.session.id) {
+          tessera.auth.logout(request.session);
+          return reply.redirect('/', 303);
+        }
+        await tessera.sessionStore.delete(id);
+        addFlash(request, request.t('sessions.revoked'));
+        return reply.redirect('/accounts/sessions', 303);
+      },
+    },
+    {
+      method: 'POST',
+      url: '/accounts/sessions/revoke-others',
+      preHandler: [backToSessions],
+      handler: async (request, reply) => {
+        const currentId = request.session.id;
+        if (currentId !== null) await tessera.sessionStore.deleteForUser(userOf(request).id, currentId);
+        addFlash(request, request.t('sessions.revoked_others'));
+        return reply.redirect('/accounts/sessions', 303);
+      },
+    },
+  ];
+}
