@@ -1,0 +1,23 @@
+// tessera's public API: the few verbs and types an application needs, exported by name.
+export { Auth, SESSION_AUTH_HASH_KEY } from './auth.ts';
+export { loadConfig, defaultSessionSettings, type Config, type SessionSettings } from './config.ts';
+export { csrfTokenMatches, crossSiteReason, maskCsrfSecret, newCsrfSecret } from './csrf.ts';
+export { TesseraError, errorCatalogue, type ErrorCode } from './errors.ts';
+export { Passwords, defaultPasswords, type PasswordCheck } from './passwords/passwords.ts';
+export type { PasswordHasher } from './passwords/password-hasher.ts';
+export { Argon2idHasher } from './passwords/argon2id.ts';
+export { validatePassword, defaultValidators, type PasswordIssue, type PasswordContext, type PasswordValidator } from './passwords/validators.ts';
+export { passwordIssueMessage, passwordHelpTexts } from './passwords/messages.ts';
+export { isSafeRedirect, safeRedirect, refererPath } from './redirects.ts';
+export { Session } from './sessions/session.ts';
+export { SessionManager, type SessionCookie, type ClientInfo } from './sessions/session-manager.ts';
+export type { SessionStore, SessionRecord, SessionData } from './sessions/session-store.ts';
+export { SqlSessionStore } from './sessions/sql-session-store.ts';
+export { MemorySessionStore } from './sessions/memory-session-store.ts';
+export { LoginThrottle, MemoryFailureCounter, type FailureCounter } from './throttle.ts';
+export { SqlFailureCounter } from './sql-failure-counter.ts';
+export { createTessera, type Tessera, type TesseraOptions } from './tessera.ts';
+export { anonymousUser, normalizeUsername, cleanUsername, type User, type AnonymousUser, type AnyUser } from './users/user.ts';
+export type { UserStore, NewUser, UserChanges } from './users/user-store.ts';
+export type { UserFields } from './users/user-fields.ts';
+export { SqlUserStore } from './users/sql-user-store.ts';
