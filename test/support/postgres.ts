@@ -9,6 +9,10 @@ import pg from 'pg';
 
 export interface PostgresServer {
   url: string;
+  /** stops the server but keeps its data, to test what an application does while it is gone */
+  pause(): Promise<void>;
+  /** starts it again, on the same port with the same data */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -336,8 +340,25 @@ export async function startPostgres(): Promise<PostgresServer | null> {
       await admin.end();
     }
 
+    const isUp = () => {
+      const pid = postmasterPid(dataDir);
+      return pid !== null && isAlive(pid);
+    };
     return {
       url: `postgres://${SUPERUSER}@127.0.0.1:${port}/${DATABASE}`,
+      pause: async () => {
+        const [file, args] = command(runner, bins.pgCtl, ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '20']);
+        const result = await run(file, args, dir);
+        if (!result.ok) throw new Error(`pg_ctl stop failed:\n${result.output}`);
+      },
+      resume: async () => {
+        const [file, args] = command(runner, bins.pgCtl, [
+          'start', '-D', dataDir, '-l', logFile, '-o', `-p ${port}`, '-w', '-t', String(READY_TIMEOUT_MS / 1000),
+        ]);
+        const result = await run(file, args, dir);
+        if (!result.ok) throw new Error(`pg_ctl start failed:\n${result.output}\n${await readLog(logFile)}`);
+        await waitUntilReady(port, isUp);
+      },
       stop: () => destroy(server),
     };
   } catch (error) {
