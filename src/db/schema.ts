@@ -38,8 +38,40 @@ export interface LoginFailuresTable {
   window_start: number;
 }
 
+export interface GroupsTable {
+  id: Generated<number>;
+  name: string;
+}
+
+export interface PermissionsTable {
+  id: Generated<number>;
+  /** "app.action_model", e.g. "articles.delete_article" */
+  codename: string;
+  name: string;
+}
+
+export interface UserGroupsTable {
+  user_id: number;
+  group_id: number;
+}
+
+export interface GroupPermissionsTable {
+  group_id: number;
+  permission_id: number;
+}
+
+export interface UserPermissionsTable {
+  user_id: number;
+  permission_id: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   login_failures: LoginFailuresTable;
+  groups: GroupsTable;
+  permissions: PermissionsTable;
+  user_groups: UserGroupsTable;
+  group_permissions: GroupPermissionsTable;
+  user_permissions: UserPermissionsTable;
 }

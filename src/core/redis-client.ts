@@ -1,0 +1,16 @@
+// One way to open Redis for every part that uses it: fail fast while it is away, reconnect by itself.
+import { createClient } from 'redis';
+
+export function createRedisClient(url: string) {
+  const client = createClient({
+    url,
+    socket: { connectTimeout: 2000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000) },
+    // Commands fail at once while disconnected instead of piling up: callers fall back or answer 503.
+    disableOfflineQueue: true,
+  });
+  // Without a listener an 'error' event would end the process; reconnection handles it.
+  client.on('error', () => {});
+  return client;
+}
+
+export type RedisClient = ReturnType<typeof createRedisClient>;
