@@ -4,7 +4,7 @@ import { loadConfig } from './core/config.ts';
 import { TesseraError } from './core/errors.ts';
 import { validatePassword } from './core/passwords/validators.ts';
 import { passwordIssueMessage } from './core/passwords/messages.ts';
-import { createTessera } from './core/tessera.ts';
+import { createSiteTessera } from './site/site-tessera.ts';
 import { serve } from './server.ts';
 
 const usage = `usage: tessera <command>
@@ -46,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
       console.error(usage);
       return 2;
   }
-  const tessera = createTessera(config);
+  const tessera = createSiteTessera(config);
   try {
     await tessera.migrate();
     if (command === 'migrate') {

@@ -1,13 +1,13 @@
 // Serves the reference site on PORT, in WEB_CONCURRENCY processes that share the port.
 import cluster from 'node:cluster';
 import type { Config } from './core/config.ts';
-import { createTessera } from './core/tessera.ts';
+import { createSiteTessera } from './site/site-tessera.ts';
 import { buildSite } from './site/app.ts';
 
 /** Migrates (once, in the primary), then serves until SIGTERM or SIGINT. */
 export async function serve(config: Config, options: { migrate: boolean }): Promise<void> {
   if (cluster.isPrimary && options.migrate) {
-    const tessera = createTessera(config);
+    const tessera = createSiteTessera(config);
     await tessera.migrate();
     await tessera.close();
   }
@@ -35,7 +35,7 @@ function superviseWorkers(count: number): void {
 }
 
 async function serveOneProcess(config: Config): Promise<void> {
-  const tessera = createTessera(config);
+  const tessera = createSiteTessera(config);
   const app = await buildSite(tessera);
   let closing = false;
   const close = async () => {

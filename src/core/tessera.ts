@@ -14,6 +14,11 @@ import { LoginThrottle } from './throttle.ts';
 import { SqlUserStore } from './users/sql-user-store.ts';
 import type { UserFields } from './users/user-fields.ts';
 import { TesseraError } from './errors.ts';
+import type { Cache } from './cache/cache.ts';
+import { LruCache } from './cache/lru-cache.ts';
+import { RedisCache } from './cache/redis-cache.ts';
+import { Permissions } from './permissions/permissions.ts';
+import { SqlPermissionStore } from './permissions/sql-permission-store.ts';
 
 export interface TesseraOptions<Extra extends object> {
   /** the application's own user fields (columns it adds with `migrations`) */
@@ -35,6 +40,9 @@ export interface Tessera<Extra extends object = Record<string, unknown>> {
   sessions: SessionManager;
   auth: Auth<Extra>;
   throttle: LoginThrottle;
+  permissions: Permissions;
+  /** Redis when REDIS_URL is set, else an in-process LRU */
+  cache: Cache;
   /** applies pending migrations (tessera's, then the application's) */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -52,6 +60,7 @@ export function createTessera<Extra extends object = Record<string, unknown>>(
   const users = new SqlUserStore<Extra>(db, options.userFields ? { fields: options.userFields } : {});
   const passwords = options.passwords ?? defaultPasswords();
   const sessionStore = new SqlSessionStore(db, users);
+  const cache: Cache = config.redisUrl ? new RedisCache(config.redisUrl) : new LruCache({ maxEntries: 1000 });
   return {
     config,
     db,
@@ -67,9 +76,14 @@ export function createTessera<Extra extends object = Record<string, unknown>>(
       perAddress: config.loginFailuresPerAddress,
       windowSeconds: config.loginFailureWindowSeconds,
     }),
+    permissions: new Permissions(new SqlPermissionStore(db)),
+    cache,
     migrate: async () => {
       await migrate(db, options.migrations);
     },
-    close: () => db.close(),
+    close: async () => {
+      await cache.close();
+      await db.close();
+    },
   };
 }

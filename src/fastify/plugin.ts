@@ -69,7 +69,7 @@ export const tesseraPlugin = fp<TesseraPluginOptions>(
     const { tessera } = options;
     const secure = tessera.config.production;
     app.decorate('tessera', tessera);
-    app.decorate('tesseraPermissions', options.permissions ?? superuserOnlyPermissions);
+    app.decorate('tesseraPermissions', options.permissions ?? tessera.permissions ?? superuserOnlyPermissions);
     app.decorateRequest('session', null as never);
     app.decorateRequest('user', null as never);
     app.decorateRequest('csrfSecret', '');

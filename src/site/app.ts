@@ -17,6 +17,14 @@ import { profileRoutes } from './routes/profile.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { signupRoutes } from './routes/signup.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
+import { ArticleListCache } from './articles/article-list-cache.ts';
+import { ArticleStore } from './articles/article-store.ts';
+import { articleView } from './articles/article-views.ts';
+import { GuestReadingList } from './articles/guest-reading-list.ts';
+import { ReadingListStore } from './articles/reading-list-store.ts';
+import { articleRoutes } from './routes/articles.ts';
+import { noticeRoutes } from './routes/notice.ts';
+import { mergeGuestReadingList, readingListRoutes } from './routes/reading-list.ts';
 import type { SiteContext } from './site-context.ts';
 import { loadStaticAssets } from './static-assets.ts';
 
@@ -65,7 +73,23 @@ export async function buildSite(tessera: Tessera, options: SiteOptions = {}): Pr
   const assets = loadStaticAssets(fileURLToPath(new URL('./static/', import.meta.url)));
   assets.register(app);
   const pages = pageRenderer(assets.urls);
-  const context: SiteContext = { tessera, pages };
+  const articles = new ArticleStore(tessera.db);
+  const context: SiteContext = {
+    tessera,
+    pages,
+    articles,
+    articleList: new ArticleListCache({
+      cache: tessera.cache,
+      store: articles,
+      // Other processes cannot be told of a change without a shared cache: keep their copies brief.
+      ttlSeconds: config.redisUrl === undefined && config.webConcurrency > 1 ? 2 : 300,
+      render: async (lang, offset, limit) =>
+        pages.fragment('article-list', lang, { articles: (await articles.list(offset, limit)).map((article) => articleView(article, lang)) }),
+    }),
+    readingList: new ReadingListStore(tessera.db),
+    guestList: new GuestReadingList(tessera.secretKey),
+    afterLogin: async (request, reply, user) => mergeGuestReadingList(context, request, reply, user.id),
+  };
 
   app.get('/healthz', { config: { session: false } }, async (_request, reply) => {
     const ok = await tessera.db.ping();
@@ -79,6 +103,9 @@ export async function buildSite(tessera: Tessera, options: SiteOptions = {}): Pr
     ...loginRoutes(context),
     ...profileRoutes(context),
     ...sessionRoutes(context),
+    ...articleRoutes(context),
+    ...readingListRoutes(context),
+    ...noticeRoutes(context),
   ]);
 
   async function showError(request: FastifyRequest, reply: FastifyReply, status: number, detail?: string, stack?: string) {

@@ -16,7 +16,7 @@ export function checkbox(body: unknown, name: string): boolean {
 
 export interface FieldView {
   name: string;
-  type: 'text' | 'email' | 'password' | 'checkbox';
+  type: 'text' | 'email' | 'password' | 'checkbox' | 'textarea';
   label: string;
   value: string;
   checked: boolean;

@@ -44,11 +44,16 @@ export function resolveLanguage(request: FastifyRequest): void {
 }
 
 export interface PageRenderer {
+  /** a piece of a page, for caching; it must not depend on the visitor beyond `lang` */
+  fragment(template: string, lang: Lang, context: Record<string, unknown>): Promise<string>;
   page(request: FastifyRequest, reply: FastifyReply, template: string, context: Record<string, unknown>, options?: PageOptions): Promise<FastifyReply>;
 }
 
 export function pageRenderer(assets: Record<string, string>): PageRenderer {
   return {
+    async fragment(template, lang, context) {
+      return liquid.renderFile(template, { lang, m: catalogue(lang), ...context });
+    },
     async page(request, reply, template, context, options = {}) {
       const status = options.status ?? 200;
       const flash = popFlash(request);

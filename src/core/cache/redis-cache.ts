@@ -6,15 +6,11 @@ export class RedisCache implements Cache {
   readonly #client: RedisClient;
   readonly #namespace: string;
 
-  constructor(client: RedisClient, namespace = 'tessera:cache:') {
-    this.#client = client;
+  /** Connects in the background: until Redis answers, every read is a miss and the database serves. */
+  constructor(url: string, namespace = 'tessera:cache:') {
+    this.#client = createRedisClient(url);
+    this.#client.connect().catch(() => {});
     this.#namespace = namespace;
-  }
-
-  static async connect(url: string, namespace?: string): Promise<RedisCache> {
-    const client = createRedisClient(url);
-    await client.connect();
-    return new RedisCache(client, namespace);
   }
 
   async get(key: string): Promise<string | undefined> {
@@ -35,6 +31,11 @@ export class RedisCache implements Cache {
 
   async delete(key: string): Promise<void> {
     await this.#client.del(this.#namespace + key);
+  }
+
+  /** Waits until Redis answers (tests, and a start that wants the cache warm). */
+  async ready(): Promise<void> {
+    for (let attempt = 0; attempt < 50 && !this.#client.isReady; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 100));
   }
 
   async deletePrefix(prefix: string): Promise<void> {

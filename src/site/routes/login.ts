@@ -16,7 +16,8 @@ interface LoginInput {
   next: string;
 }
 
-export function loginRoutes({ tessera, pages }: SiteContext): RouteSpec[] {
+export function loginRoutes(context: SiteContext): RouteSpec[] {
+  const { tessera, pages } = context;
   const secure = tessera.config.production;
 
   function render(request: FastifyRequest, reply: FastifyReply, input: LoginInput, errors: FormErrors, status = 200) {
@@ -88,6 +89,7 @@ export function loginRoutes({ tessera, pages }: SiteContext): RouteSpec[] {
         await tessera.throttle.recordSuccess(normalized);
         await tessera.auth.login(request.session, user, { persistent: input.rememberMe });
         request.rotateCsrfSecret();
+        await context.afterLogin(request, reply, user);
         if (input.rememberUsername) {
           reply.setCookie(REMEMBERED_USERNAME_COOKIE, user.username, { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: rememberedUsernameMaxAge });
         } else if (request.cookies[REMEMBERED_USERNAME_COOKIE] !== undefined) {

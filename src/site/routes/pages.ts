@@ -6,6 +6,7 @@ import { field } from '../forms.ts';
 import { isLang } from '../i18n/index.ts';
 import type { RouteSpec } from '../route-table.ts';
 import type { SiteContext } from '../site-context.ts';
+import { HIDE_NOTICE_COOKIE } from './notice.ts';
 
 const langCookieMaxAge = 365 * 24 * 3600;
 
@@ -16,12 +17,21 @@ export function backTarget(request: FastifyRequest): string {
   return safeRedirect(refererPath(request.headers.referer, request.headers.host));
 }
 
-export function pageRoutes({ tessera, pages }: SiteContext): RouteSpec[] {
+export const homeArticleCount = 5;
+
+export function pageRoutes({ tessera, pages, articleList }: SiteContext): RouteSpec[] {
   return [
     {
       method: 'GET',
       url: '/',
-      handler: async (request, reply) => pages.page(request, reply, 'home', { title: request.t('home.title') }),
+      handler: async (request, reply) => {
+        const hidden = request.cookies[HIDE_NOTICE_COOKIE] !== undefined;
+        return pages.page(request, reply, 'home', {
+          title: request.t('home.title'),
+          notice: hidden ? '' : (tessera.config.siteNotice ?? request.t('notice.default')),
+          list_html: await articleList.list(request.lang, 0, homeArticleCount),
+        });
+      },
     },
     {
       method: 'POST',

@@ -21,7 +21,7 @@ function currentUser(request: FastifyRequest): User {
   return request.user as User;
 }
 
-export function profileRoutes({ tessera, pages }: SiteContext): RouteSpec[] {
+export function profileRoutes({ tessera, pages, articleList }: SiteContext): RouteSpec[] {
   const mustLogIn = loginRequired();
 
   function renderProfile(request: FastifyRequest, reply: FastifyReply, input: ProfileInput, errors: FormErrors, status = 200) {
@@ -143,6 +143,7 @@ export function profileRoutes({ tessera, pages }: SiteContext): RouteSpec[] {
       handler: async (request, reply) => {
         // The foreign keys take the user's sessions (and later their articles) with them.
         await tessera.users.delete(currentUser(request).id);
+        await articleList.invalidate();
         tessera.auth.logout(request.session);
         return reply.redirect('/', 303);
       },

@@ -22,7 +22,8 @@ const usernameMessages: Record<'required' | 'too_long' | 'invalid', MessageKey> 
   invalid: 'error.username_invalid',
 };
 
-export function signupRoutes({ tessera, pages }: SiteContext): RouteSpec[] {
+export function signupRoutes(context: SiteContext): RouteSpec[] {
+  const { tessera, pages } = context;
   function render(request: FastifyRequest, reply: FastifyReply, input: SignupInput, errors: FormErrors, status = 200) {
     const t = request.t;
     const form = formView({
@@ -95,6 +96,7 @@ export function signupRoutes({ tessera, pages }: SiteContext): RouteSpec[] {
         }
         await tessera.auth.login(request.session, created, { persistent: true });
         request.rotateCsrfSecret();
+        await context.afterLogin(request, reply, created);
         return reply.redirect(safeRedirect(input.next), 303);
       },
     },
