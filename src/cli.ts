@@ -15,7 +15,11 @@ const usage = `usage: tessera <command>
                              password from TESSERA_PASSWORD or the first line of stdin
   changepassword --username NAME
                              password from TESSERA_PASSWORD or the first line of stdin
-  clearsessions              delete expired sessions`;
+  clearsessions              delete expired sessions
+  addtogroup --username NAME --group GROUP
+                             e.g. --group moderators: may delete any article
+  grant --username NAME --permission APP.ACTION_MODEL
+                             give one permission directly`;
 
 async function readPassword(): Promise<string> {
   if (process.env.TESSERA_PASSWORD) return process.env.TESSERA_PASSWORD;
@@ -30,7 +34,7 @@ async function readPassword(): Promise<string> {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const { values } = parseArgs({ args: rest, options: { username: { type: 'string' }, email: { type: 'string' } }, allowPositionals: false });
+  const { values } = parseArgs({ args: rest, options: { username: { type: 'string' }, email: { type: 'string' }, group: { type: 'string' }, permission: { type: 'string' } }, allowPositionals: false });
   const config = loadConfig();
   switch (command) {
     case 'start':
@@ -41,6 +45,8 @@ async function main(argv: string[]): Promise<number> {
     case 'createsuperuser':
     case 'changepassword':
     case 'clearsessions':
+    case 'addtogroup':
+    case 'grant':
       break;
     default:
       console.error(usage);
@@ -55,6 +61,17 @@ async function main(argv: string[]): Promise<number> {
       const now = Date.now();
       const removed = await tessera.sessionStore.clearExpired(now, now - config.session.idleTimeoutSeconds * 1000);
       console.log(`deleted ${removed} expired sessions`);
+    } else if (command === 'addtogroup' || command === 'grant') {
+      const user = values.username ? await tessera.users.getByUsername(values.username) : null;
+      if (!user) throw new TesseraError('not_found', `no user ${values.username ?? '(give --username)'}`);
+      const store = tessera.permissions.store;
+      if (command === 'addtogroup') {
+        if (!values.group || !(await store.addUserToGroup(user.id, values.group))) throw new TesseraError('not_found', `no group ${values.group ?? '(give --group)'}`);
+        console.log(`${user.username} is now in ${values.group}`);
+      } else {
+        if (!values.permission || !(await store.grant(user.id, values.permission))) throw new TesseraError('not_found', `no permission ${values.permission ?? '(give --permission)'}`);
+        console.log(`${user.username} now has ${values.permission}`);
+      }
     } else {
       const username = values.username;
       if (!username) throw new TesseraError('bad_request', `--username is required\n${usage}`);
