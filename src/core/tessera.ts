@@ -28,6 +28,8 @@ export interface TesseraOptions<Extra extends object> {
   /** an already open database (tests); otherwise DATABASE_URL is opened */
   db?: Db;
   passwords?: Passwords;
+  /** a cache of the caller's choosing; by default Redis when REDIS_URL is set, else an in-process LRU */
+  cache?: Cache;
 }
 
 export interface Tessera<Extra extends object = Record<string, unknown>> {
@@ -60,7 +62,7 @@ export function createTessera<Extra extends object = Record<string, unknown>>(
   const users = new SqlUserStore<Extra>(db, options.userFields ? { fields: options.userFields } : {});
   const passwords = options.passwords ?? defaultPasswords();
   const sessionStore = new SqlSessionStore(db, users);
-  const cache: Cache = config.redisUrl ? new RedisCache(config.redisUrl) : new LruCache({ maxEntries: 1000 });
+  const cache: Cache = options.cache ?? (config.redisUrl ? new RedisCache(config.redisUrl) : new LruCache({ maxEntries: 1000 }));
   return {
     config,
     db,

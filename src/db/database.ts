@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent } from 'kysely';
 import pg from 'pg';
 import { TesseraError } from '../core/errors.ts';
 import type { Database } from './schema.ts';
@@ -12,6 +12,8 @@ export type DialectName = 'sqlite' | 'postgres';
 export interface Db {
   kysely: Kysely<Database>;
   dialect: DialectName;
+  /** queries run since the database was opened: what the cache and the benchmark are judged by */
+  readonly stats: { queries: number };
   /** true when the database answers a trivial query */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -34,6 +36,12 @@ export function openDatabase(url: string): Db {
   return dialect === 'sqlite' ? openSqlite(target) : openPostgres(target);
 }
 
+function countQueries(stats: { queries: number }) {
+  return (event: LogEvent) => {
+    if (event.level === 'query') stats.queries += 1;
+  };
+}
+
 function openSqlite(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const database = new BetterSqlite3(path);
@@ -42,10 +50,12 @@ function openSqlite(path: string): Db {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const stats = { queries: 0 };
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }), log: countQueries(stats) });
   return {
     kysely,
     dialect: 'sqlite',
+    stats,
     ping: async () => {
       try {
         database.prepare('select 1').get();
@@ -72,10 +82,12 @@ function openPostgres(url: string): Db {
   });
   // An idle client losing its server must not take the process down; the pool reconnects.
   pool.on('error', () => {});
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const stats = { queries: 0 };
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: countQueries(stats) });
   return {
     kysely,
     dialect: 'postgres',
+    stats,
     ping: async () => {
       try {
         await sql`select 1`.execute(kysely);
