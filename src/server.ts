@@ -36,6 +36,7 @@ function superviseWorkers(count: number): void {
 
 async function serveOneProcess(config: Config): Promise<void> {
   const tessera = createSiteTessera(config);
+  await tessera.ready();
   const app = await buildSite(tessera);
   let closing = false;
   const close = async () => {

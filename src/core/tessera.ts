@@ -1,24 +1,29 @@
-// Wires tessera's parts together from one Config: database, users, passwords, sessions, throttle.
-import type { Config } from './config.ts';
-import { Auth } from './auth.ts';
+// Wires tessera's parts together from one Config: database, users, passwords, sessions, throttle, cache.
 import { openDatabase, type Db } from '../db/database.ts';
 import { migrate, type MigrationFactory } from '../db/migrate.ts';
-import { defaultPasswords } from './passwords/passwords.ts';
-import type { Passwords } from './passwords/passwords.ts';
-import { resolveSecretKey } from './secret-key.ts';
-import { SessionManager } from './sessions/session-manager.ts';
-import { SqlSessionStore } from './sessions/sql-session-store.ts';
-import type { SessionStore } from './sessions/session-store.ts';
-import { SqlFailureCounter } from './sql-failure-counter.ts';
-import { LoginThrottle } from './throttle.ts';
-import { SqlUserStore } from './users/sql-user-store.ts';
-import type { UserFields } from './users/user-fields.ts';
-import { TesseraError } from './errors.ts';
+import { Auth } from './auth.ts';
 import type { Cache } from './cache/cache.ts';
 import { LruCache } from './cache/lru-cache.ts';
 import { RedisCache } from './cache/redis-cache.ts';
+import type { Config } from './config.ts';
+import { TesseraError } from './errors.ts';
+import { defaultPasswords, type Passwords } from './passwords/passwords.ts';
 import { Permissions } from './permissions/permissions.ts';
 import { SqlPermissionStore } from './permissions/sql-permission-store.ts';
+import { createRedisClient, type RedisClient } from './redis-client.ts';
+import { resolveSecretKey } from './secret-key.ts';
+import { CachedSessionStore } from './sessions/cached-session-store.ts';
+import { RedisSessionStore } from './sessions/redis-session-store.ts';
+import { SessionManager } from './sessions/session-manager.ts';
+import type { SessionStore } from './sessions/session-store.ts';
+import { SignedCookieSessionManager } from './sessions/signed-cookie-sessions.ts';
+import { SqlSessionStore } from './sessions/sql-session-store.ts';
+import { SqlFailureCounter } from './sql-failure-counter.ts';
+import { LoginThrottle } from './throttle.ts';
+import { CachedUserStore } from './users/cached-user-store.ts';
+import { SqlUserStore } from './users/sql-user-store.ts';
+import type { UserFields } from './users/user-fields.ts';
+import type { UserStore } from './users/user-store.ts';
 
 export interface TesseraOptions<Extra extends object> {
   /** the application's own user fields (columns it adds with `migrations`) */
@@ -36,7 +41,7 @@ export interface Tessera<Extra extends object = Record<string, unknown>> {
   config: Config;
   db: Db;
   secretKey: string;
-  users: SqlUserStore<Extra>;
+  users: UserStore<Extra>;
   passwords: Passwords;
   sessionStore: SessionStore;
   sessions: SessionManager;
@@ -47,22 +52,62 @@ export interface Tessera<Extra extends object = Record<string, unknown>> {
   cache: Cache;
   /** applies pending migrations (tessera's, then the application's) */
   migrate(): Promise<void>;
+  /** resolves once every service it uses answers (Redis connects in the background) */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** How long cached sessions and users live: short in-process, where other processes cannot be told. */
+const sharedCacheTtlSeconds = 300;
+const localCacheTtlSeconds = 60;
 
 export function createTessera<Extra extends object = Record<string, unknown>>(
   config: Config,
   options: TesseraOptions<Extra> = {},
 ): Tessera<Extra> {
-  if (config.sessionStore !== 'db') {
-    throw new TesseraError('config_invalid', `SESSION_STORE=${config.sessionStore} is not available yet; use db`);
+  if (config.sessionStore === 'redis' && config.redisUrl === undefined) {
+    throw new TesseraError('config_invalid', 'SESSION_STORE=redis needs REDIS_URL');
+  }
+  if (config.sessionStore === 'cached-db' && config.redisUrl === undefined && config.webConcurrency > 1) {
+    // An in-process cache in one process cannot hear of a revocation made in another.
+    throw new TesseraError('config_invalid', 'SESSION_STORE=cached-db with WEB_CONCURRENCY > 1 needs REDIS_URL, so every process sees revocations');
   }
   const db = options.db ?? openDatabase(config.databaseUrl);
   const secretKey = resolveSecretKey(config);
-  const users = new SqlUserStore<Extra>(db, options.userFields ? { fields: options.userFields } : {});
+  const sqlUsers = new SqlUserStore<Extra>(db, options.userFields ? { fields: options.userFields } : {});
   const passwords = options.passwords ?? defaultPasswords();
-  const sessionStore = new SqlSessionStore(db, users);
-  const cache: Cache = options.cache ?? (config.redisUrl ? new RedisCache(config.redisUrl) : new LruCache({ maxEntries: 1000 }));
+  const cache: Cache = options.cache ?? (config.redisUrl ? new RedisCache(config.redisUrl) : new LruCache({ maxEntries: 10_000 }));
+  const redisClients: RedisClient[] = [];
+
+  let users: UserStore<Extra> = sqlUsers;
+  let sessionStore: SessionStore;
+  let sessions: SessionManager;
+  switch (config.sessionStore) {
+    case 'db':
+      sessionStore = new SqlSessionStore(db, sqlUsers);
+      sessions = new SessionManager(sessionStore, config.session);
+      break;
+    case 'redis': {
+      const client = createRedisClient(config.redisUrl!);
+      client.connect().catch(() => {});
+      redisClients.push(client);
+      sessionStore = new RedisSessionStore(client);
+      sessions = new SessionManager(sessionStore, config.session);
+      break;
+    }
+    case 'cached-db': {
+      const ttlSeconds = config.redisUrl ? sharedCacheTtlSeconds : localCacheTtlSeconds;
+      users = new CachedUserStore(sqlUsers, cache, { ttlSeconds });
+      sessionStore = new CachedSessionStore(new SqlSessionStore(db, sqlUsers), cache, { ttlSeconds });
+      sessions = new SessionManager(sessionStore, config.session);
+      break;
+    }
+    case 'cookie':
+      sessions = new SignedCookieSessionManager(secretKey, config.session);
+      sessionStore = sessions.store;
+      break;
+  }
+
   return {
     config,
     db,
@@ -70,7 +115,7 @@ export function createTessera<Extra extends object = Record<string, unknown>>(
     users,
     passwords,
     sessionStore,
-    sessions: new SessionManager(sessionStore, config.session),
+    sessions,
     auth: new Auth<Extra>({ users, passwords, secretKey }),
     throttle: new LoginThrottle({
       counter: new SqlFailureCounter(db),
@@ -83,8 +128,15 @@ export function createTessera<Extra extends object = Record<string, unknown>>(
     migrate: async () => {
       await migrate(db, options.migrations);
     },
+    ready: async () => {
+      if (cache instanceof RedisCache) await cache.ready();
+      for (const client of redisClients) {
+        for (let attempt = 0; attempt < 50 && !client.isReady; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
     close: async () => {
       await cache.close();
+      for (const client of redisClients) await client.quit().catch(() => client.destroy());
       await db.close();
     },
   };

@@ -102,10 +102,14 @@ function openPostgres(url: string): Db {
 
 const unavailableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'SQLITE_BUSY', 'SQLITE_CANTOPEN', 'SQLITE_IOERR']);
 
-/** True for errors that mean "the database cannot be reached now", answered 503, not 500. */
+// node-redis's names for "Redis is not there now": a Redis session store answers 503 too.
+const unavailableNames = new Set(['ClientClosedError', 'ClientOfflineError', 'ConnectionTimeoutError', 'SocketClosedUnexpectedlyError', 'ReconnectStrategyError']);
+
+/** True for errors that mean "the database (or Redis) cannot be reached now", answered 503, not 500. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const { code, message } = error as { code?: unknown; message?: unknown };
+  const { code, message, name } = error as { code?: unknown; message?: unknown; name?: unknown };
+  if (typeof name === 'string' && unavailableNames.has(name)) return true;
   if (typeof code === 'string') {
     if (unavailableCodes.has(code)) return true;
     // PostgreSQL classes 08 (connection), 53 (resources), 57P (shutdown).

@@ -22,6 +22,11 @@ export function sessionRoutes({ tessera, pages }: SiteContext): RouteSpec[] {
         const format = new Intl.DateTimeFormat(request.lang === 'ko' ? 'ko-KR' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
         const records = await tessera.sessionStore.listForUser(userOf(request).id);
         const currentId = request.session.id;
+        // A store that keeps nothing on the server (the cookie store) can still show this one.
+        const loaded = request.session.loaded;
+        if (loaded !== null && currentId !== null && !records.some((record) => record.id === currentId)) {
+          records.unshift({ ...loaded, ip: loaded.ip || request.ip, userAgent: loaded.userAgent || String(request.headers['user-agent'] ?? '') });
+        }
         const sessions = records
           .filter((record) => !tessera.sessions.isExpired(record, Date.now()))
           .map((record) => ({
