@@ -5,6 +5,7 @@ import { TesseraError } from '../../core/errors.ts';
 import type { User } from '../../core/users/user.ts';
 import { loginRequired } from '../../fastify/guards.ts';
 import { deviceName } from '../device-name.ts';
+import { formatTime } from '../format-time.ts';
 import { addFlash } from '../render.ts';
 import type { RouteSpec } from '../route-table.ts';
 import type { SiteContext } from '../site-context.ts';
@@ -19,7 +20,6 @@ export function sessionRoutes({ tessera, pages }: SiteContext): RouteSpec[] {
       url: '/accounts/sessions',
       preHandler: [backToSessions],
       handler: async (request, reply) => {
-        const format = new Intl.DateTimeFormat(request.lang === 'ko' ? 'ko-KR' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
         const records = await tessera.sessionStore.listForUser(userOf(request).id);
         const currentId = request.session.id;
         // A store that keeps nothing on the server (the cookie store) can still show this one.
@@ -35,9 +35,9 @@ export function sessionRoutes({ tessera, pages }: SiteContext): RouteSpec[] {
             device: deviceName(record.userAgent) ?? request.t('sessions.unknown_device'),
             ip: record.ip,
             persistent: record.persistent,
-            created: `${format.format(record.createdAt)} UTC`,
+            created: formatTime(request.lang, record.createdAt),
             createdIso: new Date(record.createdAt).toISOString(),
-            lastSeen: `${format.format(record.lastSeen)} UTC`,
+            lastSeen: formatTime(request.lang, record.lastSeen),
             lastSeenIso: new Date(record.lastSeen).toISOString(),
           }));
         return pages.page(request, reply, 'sessions', { title: request.t('sessions.title'), sessions }, { cache: 'no-store' });
