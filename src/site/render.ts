@@ -38,8 +38,9 @@ export interface PageOptions {
 }
 
 export function resolveLanguage(request: FastifyRequest): void {
-  // Cookies are not parsed yet when the router rejects a URL, hence the optional chain.
-  request.lang = chooseLanguage(request.cookies?.lang, request.headers['accept-language']);
+  // Cookies are not parsed when the router rejects a URL (no plugin ran): read the header then.
+  const cookie = request.cookies ? request.cookies.lang : /(?:^|;)\s*lang=([^;]*)/.exec(request.headers.cookie ?? '')?.[1]?.trim();
+  request.lang = chooseLanguage(cookie, request.headers['accept-language']);
   request.t = translator(request.lang);
 }
 
@@ -52,12 +53,12 @@ export interface PageRenderer {
 export function pageRenderer(assets: Record<string, string>): PageRenderer {
   return {
     async fragment(template, lang, context) {
-      return liquid.renderFile(template, { lang, m: catalogue(lang), ...context });
+      return liquid.renderFileSync(template, { lang, m: catalogue(lang), ...context });
     },
     async page(request, reply, template, context, options = {}) {
       const status = options.status ?? 200;
       const flash = popFlash(request);
-      const html = await liquid.renderFile(template, {
+      const html = liquid.renderFileSync(template, {
         lang: request.lang ?? 'en',
         m: catalogue(request.lang ?? 'en'),
         user: request.user ?? { isAuthenticated: false },
@@ -75,11 +76,14 @@ export function pageRenderer(assets: Record<string, string>): PageRenderer {
       if (status === 200 && (request.method === 'GET' || request.method === 'HEAD')) {
         reply.header('ETag', etag);
         if (request.headers['if-none-match'] === etag || request.headers['if-none-match']?.split(/\s*,\s*/).includes(etag)) {
-          if (hasToken) request.csrfToken();
+          if (hasToken && typeof request.csrfToken === 'function') request.csrfToken();
           return reply.code(304).send();
         }
       }
-      return reply.send(hasToken ? html.replaceAll(csrfPlaceholder, request.csrfToken()) : html);
+      // A request the router rejected (malformed URL) never got the adapter's decorators: its
+      // forms go out without a token rather than the page failing.
+      const token = () => (typeof request.csrfToken === 'function' ? request.csrfToken() : '');
+      return reply.send(hasToken ? html.replaceAll(csrfPlaceholder, token()) : html);
     },
   };
 }
