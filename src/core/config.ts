@@ -1,9 +1,15 @@
 // One defaults object for the whole system, read from the environment and validated once at start.
+import { deflateRawSync } from 'node:zlib';
 import { z } from 'zod';
 import { TesseraError } from './errors.ts';
 
+// An empty variable (`PORT=` in a compose file) means unset, as it does for TRUST_PROXY: coerced,
+// it would be 0, and PORT=0 serves on a random port without a word.
 const integer = (fallback: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
+  z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    z.coerce.number().int().min(min).max(max).default(fallback),
+  );
 
 const flag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off', ''])
@@ -102,7 +108,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   };
 }
 
-/** Shannon entropy of the key's characters times its length: a cheap floor on guessability. */
+/**
+ * Shannon entropy of the key's characters times its length, capped by the key's deflated size:
+ * a cheap floor on guessability. The cap is there because per-character entropy alone ignores
+ * order, and so rates a repeated word ("password" eight times, 176 bits) as strong as random text.
+ */
 export function estimatedEntropyBits(key: string): number {
   const counts = new Map<string, number>();
   for (const char of key) counts.set(char, (counts.get(char) ?? 0) + 1);
@@ -111,7 +121,7 @@ export function estimatedEntropyBits(key: string): number {
     const p = count / key.length;
     perChar -= p * Math.log2(p);
   }
-  return perChar * key.length;
+  return Math.min(perChar * key.length, deflateRawSync(key, { level: 9 }).length * 8);
 }
 
 function assertStrongSecret(secret: string | undefined): void {

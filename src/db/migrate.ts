@@ -19,6 +19,13 @@ export const tesseraMigrations: Record<string, MigrationFactory> = {
  * to users); their names must sort after tessera's, e.g. "1000-app-bio".
  */
 export async function migrate(db: Db, extra: Record<string, MigrationFactory> = {}): Promise<MigrationResult[]> {
+  const last = Object.keys(tesseraMigrations).sort().at(-1) ?? '';
+  for (const name of Object.keys(extra)) {
+    // One table records both sets, in name order: an application's must come after tessera's.
+    if (name in tesseraMigrations || name <= last) {
+      throw new TesseraError('config_invalid', `migration "${name}" must sort after tessera's own (the last is "${last}"), e.g. "1000-${name}"`);
+    }
+  }
   const types = columnTypes(db.dialect);
   const factories = { ...tesseraMigrations, ...extra };
   const migrations = Object.fromEntries(Object.entries(factories).map(([name, factory]) => [name, factory(types)]));
@@ -27,6 +34,10 @@ export async function migrate(db: Db, extra: Record<string, MigrationFactory> = 
     provider: { getMigrations: async () => migrations },
     migrationTableName: 'tessera_migrations',
     migrationLockTableName: 'tessera_migrations_lock',
+    // Tessera's and the application's migrations share one table: without this, the first
+    // tessera upgrade that brings a migration (sorting before the app's "1000-…") would stop
+    // every database that has already run one of the app's with "corrupted migrations".
+    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

@@ -18,7 +18,7 @@ function parseData(text: string | undefined): SessionData {
   }
 }
 
-function toHash(record: SessionRecord): Record<string, string> {
+function toHash(record: SessionRecord) {
   return {
     secretHash: record.secretHash,
     userId: record.userId === null ? '' : String(record.userId),
@@ -66,12 +66,16 @@ export class RedisSessionStore implements SessionStore {
   async update(record: SessionRecord): Promise<void> {
     // Only a session that still exists is rewritten; a revoked one stays revoked.
     if ((await this.#client.exists(sessionPrefix + record.id)) === 0) return;
-    await this.#write(record);
+    // Only the fields update() owns: a whole-record write would put back a lastSeen older than
+    // a concurrent touch, and, racing a delete, revive the session with its secretHash (without
+    // it, load() reads the leftover as no session).
+    const { userId, data, expiresAt, persistent } = toHash(record);
+    await this.#write(record, { userId, data, expiresAt, persistent });
   }
 
-  async #write(record: SessionRecord): Promise<void> {
+  async #write(record: SessionRecord, fields: Record<string, string> = toHash(record)): Promise<void> {
     const key = sessionPrefix + record.id;
-    const multi = this.#client.multi().hSet(key, toHash(record)).pExpireAt(key, record.expiresAt);
+    const multi = this.#client.multi().hSet(key, fields).pExpireAt(key, record.expiresAt);
     if (record.userId !== null) {
       const userKey = userPrefix + record.userId;
       // The set lives as long as its longest session: NX gives a new set a TTL, GT only extends it.
