@@ -65,7 +65,8 @@ export class SessionManager {
         persistent: session.persistent,
       };
       await this.store.update(updated);
-      return this.cookieFor(formatSessionToken(session.loadedToken), updated, now);
+      // Same token, same lifetime: the cookie the browser holds is still right, so none is sent.
+      return loaded.persistent === updated.persistent ? null : this.cookieFor(formatSessionToken(session.loadedToken), updated, now);
     }
 
     const token = newSessionToken();

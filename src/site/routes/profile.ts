@@ -68,7 +68,7 @@ export function profileRoutes({ tessera, pages, articleList }: SiteContext): Rou
     {
       method: 'POST',
       url: '/accounts/update',
-      preHandler: [mustLogIn],
+      preHandler: [loginRequired({ getPage: () => '/accounts/update' })],
       handler: async (request, reply) => {
         const t = request.t;
         const input: ProfileInput = {
@@ -96,7 +96,7 @@ export function profileRoutes({ tessera, pages, articleList }: SiteContext): Rou
     {
       method: 'POST',
       url: '/accounts/password',
-      preHandler: [mustLogIn],
+      preHandler: [loginRequired({ getPage: () => '/accounts/password' })],
       handler: async (request, reply) => {
         const t = request.t;
         const user = currentUser(request);
