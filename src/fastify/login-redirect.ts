@@ -14,12 +14,14 @@ export function loginUrlWithNext(loginUrl: string, next: string): string {
 /**
  * The page to return to after logging in. For a GET it is the page itself. A POST-only
  * action cannot be returned to (logging in would end on a 405), so it is the page the form
- * was on (a safe, local Referer), else the resource's own page, else '/'.
+ * was on (a safe, local Referer other than the action's own URL), else the resource's own
+ * page, else '/'.
  */
 export function nextAfterLogin(request: FastifyRequest, fallback?: (request: FastifyRequest) => string | null): string {
   if (request.method === 'GET' || request.method === 'HEAD') return request.url;
   const referer = refererPath(request.headers.referer, request.headers.host);
-  if (referer !== null) return referer;
+  // A Referer naming the action itself (a page shown at the POST's URL) is no page to return to.
+  if (referer !== null && referer.split('?')[0] !== request.url.split('?')[0]) return referer;
   const own = fallback?.(request) ?? null;
   return own !== null && isSafeRedirect(own) ? own : '/';
 }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { NullCache } from '../core/cache/null-cache.ts';
 import { TesseraError } from '../core/errors.ts';
 import { isSafeRedirect } from '../core/redirects.ts';
 import type { Tessera } from '../core/tessera.ts';
@@ -16,7 +17,7 @@ import { pageRoutes } from './routes/pages.ts';
 import { profileRoutes } from './routes/profile.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { signupRoutes } from './routes/signup.ts';
-import { registerSecurityHeaders } from './security-headers.ts';
+import { registerSecurityHeaders, securityHeaders } from './security-headers.ts';
 import { ArticleListCache } from './articles/article-list-cache.ts';
 import { ArticleStore } from './articles/article-store.ts';
 import { articleView } from './articles/article-views.ts';
@@ -48,8 +49,11 @@ export async function buildSite(tessera: Tessera, options: SiteOptions = {}): Pr
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
     frameworkErrors: (_error, request, reply) => {
-      // A URL the router cannot even decode: answered 400 in the site's layout.
+      // A URL the router cannot even decode: answered 400 in the site's layout. Fastify hands
+      // this reply over before any plugin or hook ran (no onSend, no decorators), so the
+      // security headers are set here by hand.
       const plain = () => (reply as FastifyReply).code(400).type('text/plain; charset=utf-8').send('400 Bad request');
+      (reply as FastifyReply).headers(securityHeaders({ production: config.production }));
       try {
         resolveLanguage(request);
         void showError(request, reply as FastifyReply, 400).catch(plain);
@@ -68,6 +72,15 @@ export async function buildSite(tessera: Tessera, options: SiteOptions = {}): Pr
   await app.register(fastifyCookie);
   await app.register(tesseraPlugin, { tessera });
   registerSecurityHeaders(app, { production: config.production });
+  // A redirect target taken from a form or query (`next`) may hold non-ASCII text, which Node
+  // refuses in a header (a 500 after the work was done). It is percent-encoded as UTF-8, as
+  // Django's iri_to_uri does; Node rejects raw non-ASCII request lines, so targets built from
+  // request.url are already ASCII and pass unchanged.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    const location = reply.getHeader('location');
+    if (typeof location === 'string' && /[^\x21-\x7e]/.test(location)) reply.header('location', iriToUri(location));
+    return payload;
+  });
   app.addHook('onRequest', async (request) => resolveLanguage(request));
 
   const assets = loadStaticAssets(fileURLToPath(new URL('./static/', import.meta.url)));
@@ -79,10 +92,11 @@ export async function buildSite(tessera: Tessera, options: SiteOptions = {}): Pr
     pages,
     articles,
     articleList: new ArticleListCache({
-      cache: tessera.cache,
+      // Other processes cannot be told of a change without a shared cache, and a reader must see
+      // it at once whichever process answers: several processes without Redis cache no list.
+      cache: config.redisUrl === undefined && config.webConcurrency > 1 ? new NullCache() : tessera.cache,
       store: articles,
-      // Other processes cannot be told of a change without a shared cache: keep their copies brief.
-      ttlSeconds: config.redisUrl === undefined && config.webConcurrency > 1 ? 2 : 300,
+      ttlSeconds: 300,
       render: async (lang, offset, limit) =>
         pages.fragment('article-list', lang, { articles: (await articles.list(offset, limit)).map((article) => articleView(article, lang)) }),
     }),
@@ -129,7 +143,10 @@ export async function buildSite(tessera: Tessera, options: SiteOptions = {}): Pr
     if (request.t === undefined) resolveLanguage(request);
     if (error instanceof TesseraError) {
       for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
-      return showError(request, reply, error.status, error.code === 'forbidden' || error.code === 'bad_request' ? error.message : undefined);
+      // A CSRF failure passes its message on too: showError keys the CSRF page text off it
+      // (and never prints it as detail).
+      const passed = error.code === 'forbidden' || error.code === 'bad_request' || error.code === 'csrf_failed';
+      return showError(request, reply, error.status, passed ? error.message : undefined);
     }
     if (isDatabaseUnavailable(error)) {
       request.log.warn({ err: error }, 'database unavailable');
@@ -157,3 +174,9 @@ export async function buildSite(tessera: Tessera, options: SiteOptions = {}): Pr
   return app;
 }
 
+/** Every character outside printable ASCII, percent-encoded as UTF-8 (a lone surrogate as U+FFFD). */
+export function iriToUri(value: string): string {
+  return value.replace(/[^\x21-\x7e]/gu, (char) =>
+    Array.from(Buffer.from(char, 'utf8'), (byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+  );
+}

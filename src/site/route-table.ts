@@ -29,6 +29,8 @@ export function registerRoutes(app: FastifyInstance, routes: readonly RouteSpec[
     const taken = new Set(methods);
     if (taken.has('GET')) taken.add('HEAD');
     const rest = allMethods.filter((method) => !taken.has(method));
-    if (rest.length > 0) app.route({ method: rest, url, handler: methodNotAllowed([...methods]), config: { session: false } });
+    // The session is loaded for the 405 page too: it is a page the visitor sees, and a
+    // logged-in user's name belongs on every one of them.
+    if (rest.length > 0) app.route({ method: rest, url, handler: methodNotAllowed([...methods]) });
   }
 }

@@ -12,14 +12,22 @@ const contentSecurityPolicy = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/** The headers themselves, also for replies that never reach the onSend hooks (router errors). */
+export function securityHeaders(options: { production: boolean }): Record<string, string> {
+  return {
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Referrer-Policy': 'same-origin',
+    'Content-Security-Policy': contentSecurityPolicy,
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    ...(options.production && { 'Strict-Transport-Security': 'max-age=31536000; includeSubDomains' }),
+  };
+}
+
 export function registerSecurityHeaders(app: FastifyInstance, options: { production: boolean }): void {
+  const headers = securityHeaders(options);
   app.addHook('onSend', async (_request, reply, payload) => {
-    reply.header('X-Content-Type-Options', 'nosniff');
-    reply.header('X-Frame-Options', 'DENY');
-    reply.header('Referrer-Policy', 'same-origin');
-    reply.header('Content-Security-Policy', contentSecurityPolicy);
-    reply.header('Cross-Origin-Opener-Policy', 'same-origin');
-    if (options.production) reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    reply.headers(headers);
     return payload;
   });
 }

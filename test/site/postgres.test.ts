@@ -66,6 +66,19 @@ describe('the site on PostgreSQL', () => {
     assert.match(page.body, /outage/);
   });
 
+  test('a NUL character in any field is a form error, never a 500 from PostgreSQL', async (t) => {
+    if (!site) return skipOrFail(t, 'PostgreSQL binaries not installed');
+    const client = new Client(site.url);
+    const bad = await client.submit('/accounts/signup', '/accounts/signup', { username: 'nul-user', email: 'a\0b@example.com', password1: password, password2: password });
+    assert.equal(bad.status, 422);
+    assert.equal((await client.submit('/accounts/login', '/accounts/login', { username: 'nul\0user', password })).status, 422);
+    assert.equal((await client.submit('/accounts/signup', '/accounts/signup', { username: 'nul-user', password1: password, password2: password })).status, 303);
+    assert.equal((await client.submit('/accounts/update', '/accounts/update', { email: '', first_name: 'a\0', last_name: '' })).status, 422);
+    assert.equal((await client.submit('/articles/new', '/articles', { title: 't\0', content: 'c' })).status, 422);
+    assert.equal((await client.submit('/articles/new', '/articles', { title: 't', content: 'c\0' })).status, 422);
+    assert.equal((await client.get('/')).status, 200);
+  });
+
   test('a second start against the same database keeps its users', async (t) => {
     if (!site || !postgres) return skipOrFail(t, 'PostgreSQL binaries not installed');
     const client = new Client(site.url);

@@ -103,6 +103,7 @@ export const en = {
   'error.username_taken': 'A user with that username already exists.',
   'error.email_invalid': 'Enter a valid email address.',
   'error.too_long': 'Ensure this value has at most {max} characters.',
+  'error.null_characters': 'Null characters are not allowed.',
   'error.password_mismatch': 'The two password fields didn’t match.',
   'error.form_summary': 'Please correct the errors below.',
   'status.400': 'Bad request',

@@ -105,6 +105,7 @@ export const ko: Record<MessageKey, string> = {
   'error.username_taken': '같은 사용자 이름이 이미 있습니다.',
   'error.email_invalid': '올바른 이메일 주소를 입력하세요.',
   'error.too_long': '{max}자 이하로 입력하세요.',
+  'error.null_characters': '널(NUL) 문자는 쓸 수 없습니다.',
   'error.password_mismatch': '두 비밀번호가 일치하지 않습니다.',
   'error.form_summary': '아래 오류를 고쳐 주세요.',
   'status.400': '잘못된 요청',

@@ -63,6 +63,9 @@ export function articleRoutes(context: SiteContext): RouteSpec[] {
     if (titleLength === 0) errors.add('title', t('error.required'));
     else if (titleLength > titleMaxLength) errors.add('title', t('error.too_long', { max: titleMaxLength }));
     if ([...values.content].length > contentMaxLength) errors.add('content', t('error.too_long', { max: contentMaxLength }));
+    // Django's ProhibitNullCharactersValidator: PostgreSQL cannot store NUL in text (it would be a 500).
+    if (values.title.includes('\0')) errors.add('title', t('error.null_characters'));
+    if (values.content.includes('\0')) errors.add('content', t('error.null_characters'));
     return { values, errors };
   }
 

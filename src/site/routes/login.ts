@@ -72,6 +72,11 @@ export function loginRoutes(context: SiteContext): RouteSpec[] {
         if (input.username.trim() === '') errors.add('username', request.t('error.required'));
         if (password === '') errors.add('password', request.t('error.required'));
         if (!errors.isEmpty) return render(request, reply, input, errors, 422);
+        if (input.username.includes('\0')) {
+          // No username holds NUL (signup refuses it), and PostgreSQL could not even compare one.
+          errors.general.push(request.t('login.invalid'));
+          return render(request, reply, input, errors, 422);
+        }
 
         const normalized = normalizeUsername(input.username);
         const verdict = await tessera.throttle.check(normalized, request.ip);

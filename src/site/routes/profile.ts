@@ -4,7 +4,7 @@ import { passwordHelpTexts, passwordIssueMessage } from '../../core/passwords/me
 import { validatePassword } from '../../core/passwords/validators.ts';
 import type { User } from '../../core/users/user.ts';
 import { loginRequired } from '../../fastify/guards.ts';
-import { emailMaxLength, emailProblem, nameMaxLength } from '../account-fields.ts';
+import { emailMaxLength, emailProblem, nameMaxLength, nameProblem } from '../account-fields.ts';
 import { field, fieldView, formView, FormErrors } from '../forms.ts';
 import { addFlash } from '../render.ts';
 import type { RouteSpec } from '../route-table.ts';
@@ -81,6 +81,10 @@ export function profileRoutes({ tessera, pages, articleList }: SiteContext): Rou
         if (emailError !== null) errors.add('email', t(emailError));
         if ([...input.firstName].length > nameMaxLength) errors.add('first_name', t('error.too_long', { max: nameMaxLength }));
         if ([...input.lastName].length > nameMaxLength) errors.add('last_name', t('error.too_long', { max: nameMaxLength }));
+        const firstNameError = nameProblem(input.firstName);
+        if (firstNameError !== null) errors.add('first_name', t(firstNameError));
+        const lastNameError = nameProblem(input.lastName);
+        if (lastNameError !== null) errors.add('last_name', t(lastNameError));
         if (!errors.isEmpty) return renderProfile(request, reply, input, errors, 422);
         await tessera.users.update(currentUser(request).id, input);
         addFlash(request, t('update.saved'));
