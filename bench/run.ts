@@ -1,118 +1,289 @@
-// npm run bench: tessera's authenticated page view against its peers, one after another, on loopback.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+// npm run bench: tessera against what users would pick instead, one system at a time on loopback,
+// in one run on this machine; prints the tables and writes them to BENCHMARKS.md.
+import { execFileSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
-import { Client } from '../test/support/client.ts';
-import { freePort } from '../test/support/site.ts';
+import { NullCache } from '../src/core/cache/null-cache.ts';
+import { startRedis } from '../test/support/redis.ts';
+import { queriesPerThousandViews } from './cache-queries.ts';
+import { load, type LoadResult } from './lib/load.ts';
+import { root, Skipped } from './lib/servers.ts';
+import { countSessions, databaseBytes, seedSessions } from './lib/session-scale.ts';
+import { queriesPerThousand, type StoreQueries } from './lib/store-queries.ts';
+import { benchSecretKey, startPeer, startTessera, type System } from './lib/systems.ts';
+import { peers, type PeerSpec } from './peers/peers.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = 50;
-const username = 'bench-user';
-const password = 'a long bench passphrase';
+const only = process.env.BENCH_ONLY?.split(',');
+const wanted = (section: string) => only === undefined || only.includes(section);
+const notes: string[] = [];
+const sections: string[] = [];
 
-interface Started {
-  url: string;
-  child: ChildProcess;
-  stop(): Promise<void>;
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
 }
 
-async function start(args: string[], env: Record<string, string>): Promise<Started> {
-  const port = await freePort();
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'inherit'] });
-  const url = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    try {
-      await fetch(url);
-      break;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  return {
-    url,
-    child,
-    stop: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-/** Resident memory of a process, from /proc (Linux). */
-function rssMiB(pid: number): number {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : Number.NaN;
-  } catch {
-    return Number.NaN;
-  }
+function fmt(value: number, digits = 0): string {
+  return Number.isFinite(value) ? value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a';
 }
 
 interface Row {
   name: string;
-  requests: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  rss: number;
+  result: LoadResult;
 }
 
-async function load(name: string, url: string, headers: Record<string, string>, pid: number): Promise<Row> {
-  await autocannon({ url, connections, duration: 2, headers });
-  let peakRss = 0;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMiB(pid))), 250);
-  const result = await autocannon({ url, connections, duration: seconds, headers });
-  clearInterval(sampler);
-  return {
-    name,
-    requests: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.non2xx,
-    rss: peakRss,
-  };
+async function pageView(system: System): Promise<LoadResult> {
+  return load({ url: system.server.url, connections, seconds, headers: { cookie: system.cookie }, rss: system.server.rssMiB });
 }
 
-async function tesseraRow(): Promise<Row> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
-  const site = await start(['bin/tessera.js', 'start'], { DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'production', SECRET_KEY: 'bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz' });
+async function measure(start: () => Promise<System>): Promise<Row | null> {
+  let system: System | null = null;
   try {
-    const client = new Client(site.url);
-    const signup = await client.submit('/accounts/signup', '/accounts/signup', { username, password1: password, password2: password });
-    if (signup.status !== 303) throw new Error(`signup failed: ${signup.status}`);
-    const cookie = `sessionid=${client.cookie('sessionid')}`;
-    const page = await fetch(site.url, { headers: { cookie } });
-    if (!(await page.text()).includes(username)) throw new Error('the page does not show the user');
-    const anonymous = await (await fetch(site.url)).text();
-    if (anonymous.includes(username)) throw new Error('the page shows the user without the cookie');
-    return await load('tessera (1 process)', site.url, { cookie }, site.child.pid!);
+    system = await start();
+    log(`  ${system.name}…`);
+    return { name: system.name, result: await pageView(system) };
+  } catch (error) {
+    if (error instanceof Skipped) {
+      notes.push(error.message.split('\n')[0] ?? 'skipped');
+      return null;
+    }
+    throw error;
   } finally {
-    await site.stop();
+    await system?.stop();
+  }
+}
+
+function pageTable(title: string, rows: Row[]): string {
+  const base = rows[0]!.result.requestsPerSecond;
+  return [
+    `### ${title}`,
+    '',
+    '| system | req/s | p50 ms | p99 ms | errors | peak RSS MiB | tessera ÷ system |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map(({ name, result }) =>
+      `| ${name} | ${fmt(result.requestsPerSecond)} | ${result.p50} | ${result.p99} | ${result.errors} | ${fmt(result.peakRssMiB)} | ${fmt(base / result.requestsPerSecond, 2)}× |`),
+  ].join('\n');
+}
+
+const peer = (id: string): PeerSpec => peers.find((p) => p.id === id)!;
+const ratios: Record<string, number> = {};
+
+if (wanted('pages')) {
+  log('Authenticated page views, one process:');
+  const single: Row[] = [];
+  for (const start of [
+    () => startTessera(),
+    () => startPeer(peer('bare-fastify'), 1),
+    () => startPeer(peer('express-passport'), 1),
+    () => startPeer(peer('better-auth'), 1),
+    () => startPeer(peer('better-auth-cookie-cache'), 1),
+  ]) {
+    const row = await measure(start);
+    if (row) single.push(row);
+  }
+  sections.push(pageTable(`Authenticated page view, one process (${connections} connections, ${seconds} s)`, single));
+  const t1 = single[0]!.result;
+  const rate = (prefix: string) => single.find((row) => row.name.startsWith(prefix))?.result.requestsPerSecond ?? Number.NaN;
+  ratios.vsExpress = t1.requestsPerSecond / rate('express');
+  ratios.vsBetterAuth = t1.requestsPerSecond / rate('better-auth (SQLite)');
+  ratios.ofBare = t1.requestsPerSecond / rate('bare Fastify');
+  ratios.rss = t1.peakRssMiB;
+
+  log('Authenticated page views, two processes:');
+  const double: Row[] = [];
+  for (const start of [
+    () => startTessera({ workers: 2 }),
+    () => startPeer(peer('bare-fastify'), 2),
+    () => startPeer(peer('express-passport'), 2),
+    () => startPeer(peer('better-auth'), 2),
+    () => startPeer(peer('better-auth-cookie-cache'), 2),
+    () => startPeer(peer('django'), 2),
+  ]) {
+    const row = await measure(start);
+    if (row) double.push(row);
+  }
+  sections.push(pageTable(`Authenticated page view, two processes (${connections} connections, ${seconds} s)`, double));
+  const django = double.find((row) => row.name.startsWith('Django'));
+  ratios.vsDjango = django ? double[0]!.result.requestsPerSecond / django.result.requestsPerSecond : Number.NaN;
+}
+
+if (wanted('logins')) {
+  log('Logins per second:');
+  const rows: string[] = [];
+  for (const start of [() => startTessera(), () => startPeer(peer('express-passport'), 1), () => startPeer(peer('better-auth'), 1), () => startPeer(peer('django'), 2)]) {
+    let system: System | null = null;
+    try {
+      system = await start();
+      log(`  ${system.name}…`);
+      const result = await load({ url: system.login.url, method: 'POST', connections: 10, seconds, warmupSeconds: 1, headers: system.login.headers, body: system.login.body, expect: system.login.expect });
+      rows.push(`| ${system.name} | ${fmt(result.requestsPerSecond, 1)} | ${result.p50} | ${result.p99} | ${result.errors} | \`${JSON.stringify(system.hashParams)}\` |`);
+    } catch (error) {
+      if (!(error instanceof Skipped)) throw error;
+    } finally {
+      await system?.stop();
+    }
+  }
+  sections.push(['### Logins per second (10 connections, each a full login with its own hash parameters)', '', '| system | logins/s | p50 ms | p99 ms | errors | password hash |', '| --- | ---: | ---: | ---: | ---: | --- |', ...rows].join('\n'));
+
+  log('Page views while logins run:');
+  const system = await startTessera();
+  try {
+    const alone = await pageView(system);
+    const [during] = await Promise.all([
+      pageView(system),
+      load({ url: system.login.url, method: 'POST', connections: 10, seconds: seconds + 2, warmupSeconds: 0, headers: system.login.headers, body: system.login.body, expect: system.login.expect }),
+    ]);
+    ratios.p99UnderLogins = during.p99 / alone.p99;
+    sections.push([
+      '### tessera page views while 10 connections log in continuously (argon2id m=19 MiB, t=2, p=1)',
+      '',
+      '| | req/s | p50 ms | p99 ms |',
+      '| --- | ---: | ---: | ---: |',
+      `| page views alone | ${fmt(alone.requestsPerSecond)} | ${alone.p50} | ${alone.p99} |`,
+      `| page views during logins | ${fmt(during.requestsPerSecond)} | ${during.p50} | ${during.p99} |`,
+      `| p99 ratio | | | ${fmt(ratios.p99UnderLogins, 2)}× |`,
+    ].join('\n'));
+  } finally {
+    await system.stop();
+  }
+}
+
+if (wanted('scale')) {
+  log('Stored sessions: 10^3 against 10^6:');
+  const results: Record<number, LoadResult> = {};
+  let bytesPerSession = Number.NaN;
+  for (const count of [1_000, 1_000_000]) {
+    const first = await startTessera();
+    const dataDir = first.dataDir;
+    await first.server.stop();
+    const database = join(dataDir, 'db.sqlite3');
+    const before = databaseBytes(database);
+    const started = Date.now();
+    seedSessions(database, { count, expired: false, userId: null });
+    log(`  seeded ${fmt(count)} sessions in ${fmt((Date.now() - started) / 1000, 1)} s`);
+    if (count === 1_000_000) bytesPerSession = (databaseBytes(database) - before) / count;
+    const system = await startTessera({ dataDir });
+    try {
+      results[count] = await pageView(system);
+    } finally {
+      await system.stop();
+    }
+    // A million expired sessions, then clearsessions.
+    if (count === 1_000_000) {
+      seedSessions(database, { count: 1_000_000, expired: true, userId: null });
+      const total = countSessions(database);
+      const t0 = Date.now();
+      execFileSync(process.execPath, ['bin/tessera.js', 'clearsessions'], { cwd: root, env: { ...process.env, DATA_DIR: dataDir, SECRET_KEY: benchSecretKey, NODE_ENV: 'production' }, stdio: 'ignore' });
+      const clearSeconds = (Date.now() - t0) / 1000;
+      const left = countSessions(database);
+      ratios.clearSeconds = clearSeconds;
+      notes.push(`clearsessions deleted ${fmt(total - left)} expired of ${fmt(total)} sessions in ${fmt(clearSeconds, 1)} s (the process's whole run, start-up included), leaving ${fmt(left)}.`);
+    }
     rmSync(dataDir, { recursive: true, force: true });
   }
+  const small = results[1_000]!;
+  const large = results[1_000_000]!;
+  ratios.scale = small.requestsPerSecond / large.requestsPerSecond;
+  ratios.bytesPerSession = bytesPerSession;
+  sections.push([
+    '### Stored sessions (SQLite, one process)',
+    '',
+    '| sessions stored | req/s | p50 ms | p99 ms | cost relative to 10^3 |',
+    '| ---: | ---: | ---: | ---: | ---: |',
+    `| 10^3 | ${fmt(small.requestsPerSecond)} | ${small.p50} | ${small.p99} | 1.00× |`,
+    `| 10^6 | ${fmt(large.requestsPerSecond)} | ${large.p50} | ${large.p99} | ${fmt(ratios.scale, 2)}× |`,
+    '',
+    `Bytes stored per session (row and its indexes, measured over 10^6 sessions): ${fmt(bytesPerSession)}.`,
+  ].join('\n'));
 }
 
-async function bareRow(): Promise<Row> {
-  const peer = await start(['--import', 'tsx', 'bench/peers/bare-fastify.ts'], {});
+if (wanted('queries')) {
+  log('Queries per 1,000 authenticated views:');
+  const redis = await startRedis();
+  const rows: StoreQueries[] = [];
   try {
-    return await load('bare Fastify, same template, no auth', peer.url, {}, peer.child.pid!);
+    rows.push(await queriesPerThousand('db'));
+    rows.push(await queriesPerThousand('cached-db'));
+    if (redis) {
+      rows.push(await queriesPerThousand('cached-db', redis.url));
+      rows.push({ ...(await queriesPerThousand('redis', redis.url)), store: 'redis (sessions in Redis; users in SQL)' });
+    } else notes.push('redis-server is not installed: the Redis stores were not measured.');
+    rows.push(await queriesPerThousand('cookie'));
   } finally {
-    await peer.stop();
+    await redis?.stop();
   }
+  ratios.dbQueries = rows[0]!.queries / 1000;
+  ratios.dbWrites = rows[0]!.writes;
+  sections.push(['### SQL queries per 1,000 authenticated page views, by session store', '', '| SESSION_STORE | queries | of which writes |', '| --- | ---: | ---: |', ...rows.map((row) => `| ${row.store} | ${row.queries} | ${row.writes} |`)].join('\n'));
+
+  const withoutCache = await queriesPerThousandViews(new NullCache());
+  const withCache = await queriesPerThousandViews(undefined);
+  const anonymous = await startTessera();
+  let listRate: LoadResult;
+  try {
+    listRate = await load({ url: `${anonymous.server.url}/articles`, connections, seconds, headers: { cookie: 'hide_notice=1' }, rss: anonymous.server.rssMiB });
+  } finally {
+    await anonymous.stop();
+  }
+  sections.push([
+    '### Anonymous readers of the article list',
+    '',
+    '| | without the cache | with the cache |',
+    '| --- | ---: | ---: |',
+    `| SQL queries per 1,000 views of /articles?page=2 | ${withoutCache.list} | ${withCache.list} |`,
+    `| SQL queries per 1,000 views of / | ${withoutCache.home} | ${withCache.home} |`,
+    '',
+    `Anonymous views of /articles, one process: ${fmt(listRate.requestsPerSecond)} req/s, p99 ${listRate.p99} ms.`,
+  ].join('\n'));
 }
 
-const rows = [await tesseraRow(), await bareRow()];
-const base = rows[0]!.requests;
-const table = [
-  '| system | req/s | p50 ms | p99 ms | errors | peak RSS MiB | ratio to tessera |',
-  '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-  ...rows.map((row) => `| ${row.name} | ${row.requests.toFixed(0)} | ${row.p50} | ${row.p99} | ${row.errors} | ${row.rss.toFixed(0)} | ${(row.requests / base).toFixed(2)} |`),
+const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`;
+const versions = ['fastify', 'kysely', 'better-sqlite3', 'liquidjs', 'argon2', 'express', 'express-session', 'passport', 'better-auth', 'autocannon']
+  .map((name) => {
+    try {
+      return `${name} ${(JSON.parse(execFileSync('node', ['-p', `JSON.stringify(require('${name}/package.json').version)`], { cwd: root, encoding: 'utf8' })) as string)}`;
+    } catch {
+      return `${name} ?`;
+    }
+  })
+  .join(', ');
+
+const targets = [
+  ['one process: ≥ 4× express-session + passport', ratios.vsExpress, (v: number) => v >= 4],
+  ['one process: ≥ 5× better-auth without cookie cache', ratios.vsBetterAuth, (v: number) => v >= 5],
+  ['one process: ≥ 0.6× the bare Fastify route, same template', ratios.ofBare, (v: number) => v >= 0.6],
+  ['two processes: ≥ 10× Django + gunicorn, 2 workers', ratios.vsDjango, (v: number) => v >= 10],
+  ['p99 while logins run ≤ 3× p99 without', ratios.p99UnderLogins, (v: number) => v <= 3],
+  ['page view at 10^6 sessions ≤ 1.2× the cost at 10^3', ratios.scale, (v: number) => v <= 1.2],
+  ['≤ 1 query per authenticated view with the db store', ratios.dbQueries, (v: number) => v <= 1],
+  ['no write per authenticated view with the db store', ratios.dbWrites, (v: number) => v === 0],
+  ['RSS under load ≤ 150 MiB, one process', ratios.rss, (v: number) => v <= 150],
+] as const;
+const targetTable = [
+  '### Targets',
+  '',
+  '| target | measured | met |',
+  '| --- | ---: | :---: |',
+  ...targets.map(([name, value, ok]) => `| ${name} | ${value === undefined ? 'not run' : fmt(value, 2)} | ${value === undefined || !Number.isFinite(value) ? '–' : ok(value) ? 'yes' : 'no'} |`),
 ].join('\n');
-const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-console.log(`\nAuthenticated page view (GET / with a session cookie), ${connections} connections, ${seconds} s\n${machine}\n\n${table}\n`);
-writeFileSync(join(root, 'BENCHMARKS.md'), `# Benchmarks\n\nWritten by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}.\n\n${machine}\n\nAuthenticated page view (GET / with a session cookie), ${connections} connections, ${seconds} s after a 2 s warm-up.\n\n${table}\n`);
+
+const report = [
+  '# Benchmarks',
+  '',
+  `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}. Every system ran on this machine, one after another, on loopback, in one run.`,
+  '',
+  `Machine: ${machine}.`,
+  `Versions: ${versions}.`,
+  '',
+  'Each page view is `GET /` with the logged-in user\'s cookie: the session is looked up, the user loaded, and the same liquid page rendered. A 2-second warm-up precedes every measured run.',
+  '',
+  targetTable,
+  '',
+  ...sections.flatMap((section) => [section, '']),
+  ...(notes.length > 0 ? ['### Notes', '', ...notes.map((note) => `- ${note}`), ''] : []),
+].join('\n');
+
+console.log(report);
+if (only === undefined) writeFileSync(join(root, 'BENCHMARKS.md'), report);

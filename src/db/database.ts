@@ -13,7 +13,7 @@ export interface Db {
   kysely: Kysely<Database>;
   dialect: DialectName;
   /** queries run since the database was opened: what the cache and the benchmark are judged by */
-  readonly stats: { queries: number };
+  readonly stats: { queries: number; writes: number };
   /** true when the database answers a trivial query */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -36,9 +36,11 @@ export function openDatabase(url: string): Db {
   return dialect === 'sqlite' ? openSqlite(target) : openPostgres(target);
 }
 
-function countQueries(stats: { queries: number }) {
+function countQueries(stats: { queries: number; writes: number }) {
   return (event: LogEvent) => {
-    if (event.level === 'query') stats.queries += 1;
+    if (event.level !== 'query') return;
+    stats.queries += 1;
+    if (/^\s*(insert|update|delete|replace)\b/i.test(event.query.sql)) stats.writes += 1;
   };
 }
 
@@ -50,7 +52,7 @@ function openSqlite(path: string): Db {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const stats = { queries: 0 };
+  const stats = { queries: 0, writes: 0 };
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }), log: countQueries(stats) });
   return {
     kysely,
@@ -82,7 +84,7 @@ function openPostgres(url: string): Db {
   });
   // An idle client losing its server must not take the process down; the pool reconnects.
   pool.on('error', () => {});
-  const stats = { queries: 0 };
+  const stats = { queries: 0, writes: 0 };
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: countQueries(stats) });
   return {
     kysely,
