@@ -136,7 +136,11 @@ export function createTessera<Extra extends object = Record<string, unknown>>(
     },
     close: async () => {
       await cache.close();
-      for (const client of redisClients) await client.quit().catch(() => client.destroy());
+      // QUIT waits for a reply a disconnected client never gets: destroy it instead.
+      for (const client of redisClients) {
+        if (client.isReady) await client.quit().catch(() => client.destroy());
+        else client.destroy();
+      }
       await db.close();
     },
   };

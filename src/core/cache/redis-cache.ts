@@ -47,6 +47,11 @@ export class RedisCache implements Cache {
   }
 
   async close(): Promise<void> {
+    // QUIT waits for a reply that a client without a connection never gets: close() would hang.
+    if (!this.#client.isReady) {
+      this.#client.destroy();
+      return;
+    }
     try {
       await this.#client.quit();
     } catch {

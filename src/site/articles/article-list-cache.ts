@@ -46,6 +46,11 @@ export class ArticleListCache {
 
   /** After any change to articles (or their authors): every cached page and the count go. */
   async invalidate(): Promise<void> {
-    await this.#cache.deletePrefix(prefix);
+    try {
+      await this.#cache.deletePrefix(prefix);
+    } catch {
+      // The article is saved already; a cache that cannot be reached serves no one meanwhile,
+      // and its copies age out within ttlSeconds once it is back.
+    }
   }
 }

@@ -19,7 +19,8 @@ export class GuestReadingList {
     for (const part of value.split('-')) {
       if (!/^[1-9][0-9]{0,15}$/.test(part)) return [];
       const id = Number(part);
-      if (Number.isSafeInteger(id) && !ids.includes(id)) ids.push(id);
+      if (!Number.isSafeInteger(id)) return [];
+      if (!ids.includes(id)) ids.push(id);
     }
     return ids.slice(0, guestListLimit);
   }

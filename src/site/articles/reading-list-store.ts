@@ -34,10 +34,19 @@ export class ReadingListStore {
     if (articleIds.length === 0) return;
     const existing = await this.#db.selectFrom('articles').select('id').where('id', 'in', [...articleIds]).execute();
     const alive = new Set(existing.map((row) => Number(row.id)));
-    const now = Date.now();
-    // Oldest of the guest's list first, so its most recent save stays the most recent.
-    const values = [...articleIds].reverse().filter((id) => alive.has(id)).map((id, index) => ({ user_id: userId, article_id: id, saved_at: now + index }));
-    if (values.length === 0) return;
+    // Oldest of the guest's list first, so its most recent save stays the most recent; an id
+    // given twice counts where it first appears.
+    const fresh = [...new Set(articleIds)].reverse().filter((id) => alive.has(id));
+    if (fresh.length === 0) return;
+    // After every save already there, even one made in this millisecond or stamped ahead by a
+    // merge: otherwise the newest save could sort below an older one.
+    const latest = await this.#db
+      .selectFrom('reading_list')
+      .select((eb) => eb.fn.max('saved_at').as('latest'))
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    const start = Math.max(Date.now(), Number(latest?.latest ?? 0) + 1);
+    const values = fresh.map((id, index) => ({ user_id: userId, article_id: id, saved_at: start + index }));
     await this.#db.insertInto('reading_list').values(values).onConflict((conflict) => conflict.columns(['user_id', 'article_id']).doNothing()).execute();
   }
 
