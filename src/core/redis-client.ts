@@ -1,7 +1,12 @@
 // One way to open Redis for every part that uses it: fail fast while it is away, reconnect by itself.
-import { createClient } from 'redis';
+import { createRequire } from 'node:module';
+import type { createClient as CreateClient } from 'redis';
+
+// Loaded on first use: a site without Redis does not pay for the client's memory.
+const load = createRequire(import.meta.url);
 
 export function createRedisClient(url: string) {
+  const { createClient } = load('redis') as { createClient: typeof CreateClient };
   const client = createClient({
     url,
     socket: { connectTimeout: 2000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000) },

@@ -3,7 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent } from 'kysely';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type PgModule from 'pg';
 import { TesseraError } from '../core/errors.ts';
 import type { Database } from './schema.ts';
 
@@ -70,7 +71,11 @@ function openSqlite(path: string): Db {
   };
 }
 
+// pg is loaded only when a PostgreSQL URL is given: a SQLite site does not pay its memory.
+const load = createRequire(import.meta.url);
+
 function openPostgres(url: string): Db {
+  const pg = load('pg') as typeof PgModule;
   // int8 columns hold millisecond times and ids, which fit a double exactly.
   const types = {
     getTypeParser: (oid: number, format?: 'text' | 'binary') =>
@@ -80,7 +85,7 @@ function openPostgres(url: string): Db {
     connectionString: url,
     max: 10,
     connectionTimeoutMillis: 5000,
-    types: types as pg.CustomTypesConfig,
+    types: types as PgModule.CustomTypesConfig,
   });
   // An idle client losing its server must not take the process down; the pool reconnects.
   pool.on('error', () => {});

@@ -1,5 +1,5 @@
 // Builds the reference site: the Fastify app with tessera, the routes, error pages and headers.
-import { fileURLToPath } from 'node:url';
+import { sourcePath } from '../source-files.ts';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -83,7 +83,7 @@ export async function buildSite(tessera: Tessera, options: SiteOptions = {}): Pr
   });
   app.addHook('onRequest', async (request) => resolveLanguage(request));
 
-  const assets = loadStaticAssets(fileURLToPath(new URL('./static/', import.meta.url)));
+  const assets = loadStaticAssets(sourcePath('site/static/'));
   assets.register(app);
   const pages = pageRenderer(assets.urls);
   const articles = new ArticleStore(tessera.db);

@@ -1,11 +1,11 @@
 // Renders pages in the site's layout, with the visitor's language, ETag and cache headers.
+import { sourcePath } from '../source-files.ts';
 import { createHash, randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Liquid } from 'liquidjs';
 import { catalogue, chooseLanguage, translator, type Lang, type Translate } from './i18n/index.ts';
 
-export const templatesDirectory = fileURLToPath(new URL('./templates/', import.meta.url));
+export const templatesDirectory = sourcePath('site/templates/');
 
 const liquid = new Liquid({
   root: templatesDirectory,

@@ -1,4 +1,6 @@
 // The list behind the "too common" password check, read from its gzipped file once, on first use.
+import { pathToFileURL } from 'node:url';
+import { sourcePath } from '../../source-files.ts';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 
@@ -6,7 +8,7 @@ import { gunzipSync } from 'node:zlib';
  * Lowercased, deduplicated, one per line; written by scripts/build-common-passwords.ts from
  * zxcvbn's password frequency list (Copyright (c) 2012-2016 Dan Wheeler and Dropbox, Inc., MIT).
  */
-export const commonPasswordsFile = new URL('./common-passwords.txt.gz', import.meta.url);
+export const commonPasswordsFile = pathToFileURL(sourcePath('core/passwords/common-passwords.txt.gz'));
 
 let loaded: ReadonlySet<string> | undefined;
 
