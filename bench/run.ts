@@ -1,7 +1,7 @@
 // npm run bench: tessera against what users would pick instead, one system at a time on loopback,
 // in one run on this machine; prints the tables and writes them to BENCHMARKS.md.
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { NullCache } from '../src/core/cache/null-cache.ts';
@@ -69,6 +69,16 @@ function pageTable(title: string, rows: Row[]): string {
 
 const peer = (id: string): PeerSpec => peers.find((p) => p.id === id)!;
 const ratios: Record<string, number> = {};
+
+if (only?.includes('quick')) {
+  // A short loop for performance work: tessera against the ceiling only.
+  const rows: Row[] = [];
+  for (const start of [() => startTessera(), () => startPeer(peer('bare-fastify'), 1)]) {
+    const row = await measure(start);
+    if (row) rows.push(row);
+  }
+  sections.push(pageTable(`Authenticated page view, one process (${connections} connections, ${seconds} s)`, rows));
+}
 
 if (wanted('pages')) {
   log('Authenticated page views, one process:');
@@ -243,7 +253,7 @@ const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${fmt(
 const versions = ['fastify', 'kysely', 'better-sqlite3', 'liquidjs', 'argon2', 'express', 'express-session', 'passport', 'better-auth', 'autocannon']
   .map((name) => {
     try {
-      return `${name} ${(JSON.parse(execFileSync('node', ['-p', `JSON.stringify(require('${name}/package.json').version)`], { cwd: root, encoding: 'utf8' })) as string)}`;
+      return `${name} ${(JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version}`;
     } catch {
       return `${name} ?`;
     }

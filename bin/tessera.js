@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-old-space-size=256
 // The installed binary. It runs tessera's TypeScript as one plain-JavaScript bundle, built with
 // esbuild on the first start after a source changed: a TypeScript loader at run time would cost
 // every process a loader thread and tens of MiB (see README, "Benchmark").
@@ -43,5 +43,8 @@ if (!existsSync(bundle)) {
     define: { 'import.meta.url': JSON.stringify(pathToFileURL(join(sources, 'source-files.ts')).href) },
   });
   renameSync(partial, bundle);
+  // esbuild's service process would otherwise live (and hold memory) as long as the server.
+  const { stop } = await import('esbuild');
+  await stop();
 }
 await import(pathToFileURL(bundle).href);

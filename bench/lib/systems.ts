@@ -1,11 +1,16 @@
 // The systems under test, started the same way: tessera's site, or one of bench/peers, logged in as one user.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OWASP_ARGON2ID } from '../../src/core/passwords/argon2id.ts';
 import { Client, csrfToken } from '../../test/support/client.ts';
 import { missingExitCode, peerEnv, type PeerSpec } from '../peers/peers.ts';
-import { startServer, type Server } from './servers.ts';
+import { root, startServer, type Server } from './servers.ts';
+
+/** The node flags of package.json's start script, so the benchmark runs what `npm start` runs. */
+const startFlags = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(/\s+/)
+  .filter((word) => word.startsWith('--'));
 
 export const benchUser = 'bench-user';
 export const benchPassword = 'a long bench passphrase';
@@ -46,7 +51,8 @@ export interface TesseraOptions {
 export async function startTessera(options: TesseraOptions = {}): Promise<System> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tessera-bench-'));
   const workers = options.workers ?? 1;
-  const server = await startServer(['bin/tessera.js', 'start'], {
+  // Started exactly as `npm start` starts it (package.json), V8 flags included.
+  const server = await startServer([...startFlags, 'bin/tessera.js', 'start'], {
     DATA_DIR: dataDir,
     SECRET_KEY: benchSecretKey,
     WEB_CONCURRENCY: String(workers),
