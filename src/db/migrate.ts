@@ -16,14 +16,14 @@ export const tesseraMigrations: Record<string, MigrationFactory> = {
 
 /**
  * Applies every pending migration. `extra` holds an application's own (say, columns it adds
- * to users); their names must sort after tessera's, e.g. "1000-app-bio".
+ * to users); their names must sort after tessera's, e.g. "app-0001-bio".
  */
 export async function migrate(db: Db, extra: Record<string, MigrationFactory> = {}): Promise<MigrationResult[]> {
   const last = Object.keys(tesseraMigrations).sort().at(-1) ?? '';
   for (const name of Object.keys(extra)) {
     // One table records both sets, in name order: an application's must come after tessera's.
     if (name in tesseraMigrations || name <= last) {
-      throw new TesseraError('config_invalid', `migration "${name}" must sort after tessera's own (the last is "${last}"), e.g. "1000-${name}"`);
+      throw new TesseraError('config_invalid', `migration "${name}" must sort after tessera's own (the last is "${last}"), e.g. "app-${name}"`);
     }
   }
   const types = columnTypes(db.dialect);
@@ -35,7 +35,7 @@ export async function migrate(db: Db, extra: Record<string, MigrationFactory> = 
     migrationTableName: 'tessera_migrations',
     migrationLockTableName: 'tessera_migrations_lock',
     // Tessera's and the application's migrations share one table: without this, the first
-    // tessera upgrade that brings a migration (sorting before the app's "1000-…") would stop
+    // tessera upgrade that brings a migration (sorting before the app's "app-…") would stop
     // every database that has already run one of the app's with "corrupted migrations".
     allowUnorderedMigrations: true,
   });

@@ -92,6 +92,7 @@ export const en = {
   'sessions.last_seen': 'Last seen',
   'sessions.this_one': 'This session',
   'sessions.revoke': 'Revoke',
+  'sessions.end_current': 'Log out of this session',
   'sessions.revoke_others': 'Log out all other sessions',
   'sessions.revoked': 'The session was revoked.',
   'sessions.revoked_others': 'All your other sessions were logged out.',

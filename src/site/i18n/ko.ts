@@ -94,6 +94,7 @@ export const ko: Record<MessageKey, string> = {
   'sessions.last_seen': '마지막 사용',
   'sessions.this_one': '현재 세션',
   'sessions.revoke': '해제',
+  'sessions.end_current': '이 세션에서 로그아웃',
   'sessions.revoke_others': '다른 세션 모두 로그아웃',
   'sessions.revoked': '세션을 해제했습니다.',
   'sessions.revoked_others': '다른 세션을 모두 로그아웃했습니다.',

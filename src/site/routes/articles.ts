@@ -5,7 +5,7 @@ import type { User } from '../../core/users/user.ts';
 import { loginRequired } from '../../fastify/guards.ts';
 import { articleView } from '../articles/article-views.ts';
 import { contentMaxLength, titleMaxLength, type Article } from '../articles/article-store.ts';
-import { deleteArticlePermission } from '../migrations/1000-articles.ts';
+import { deleteArticlePermission } from '../migrations/site-0001-articles.ts';
 import { field, fieldView, formView, FormErrors } from '../forms.ts';
 import { addFlash } from '../render.ts';
 import type { RouteSpec } from '../route-table.ts';

@@ -59,4 +59,4 @@ export function articlesMigration(types: ColumnTypes): Migration {
   };
 }
 
-export const siteMigrations = { '1000-articles': articlesMigration };
+export const siteMigrations = { 'site-0001-articles': articlesMigration };
