@@ -3,7 +3,7 @@
 // esbuild on the first start after a source changed: a TypeScript loader at run time would cost
 // every process a loader thread and tens of MiB (see README, "Benchmark").
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -43,6 +43,10 @@ if (!existsSync(bundle)) {
     define: { 'import.meta.url': JSON.stringify(pathToFileURL(join(sources, 'source-files.ts')).href) },
   });
   renameSync(partial, bundle);
+  // Bundles of sources that are gone are of no further use.
+  for (const name of readdirSync(dirname(bundle))) {
+    if (name.startsWith('cli-') && join(dirname(bundle), name) !== bundle && !name.endsWith('.tmp')) rmSync(join(dirname(bundle), name), { force: true });
+  }
   // esbuild's service process would otherwise live (and hold memory) as long as the server.
   const { stop } = await import('esbuild');
   await stop();

@@ -60,7 +60,8 @@ async function main(argv: string[]): Promise<number> {
     } else if (command === 'clearsessions') {
       const now = Date.now();
       const removed = await tessera.sessionStore.clearExpired(now, now - config.session.idleTimeoutSeconds * 1000);
-      console.log(`deleted ${removed} expired sessions`);
+      const counters = await tessera.throttle.clearExpired(now);
+      console.log(`deleted ${removed} expired sessions and ${counters} finished login-failure counters`);
     } else if (command === 'addtogroup' || command === 'grant') {
       const user = values.username ? await tessera.users.getByUsername(values.username) : null;
       if (!user) throw new TesseraError('not_found', `no user ${values.username ?? '(give --username)'}`);

@@ -18,13 +18,34 @@ export async function serve(config: Config, options: { migrate: boolean }): Prom
   await serveOneProcess(config);
 }
 
+/** A worker that dies this soon after starting is failing to start, not crashing under load. */
+const quickDeathMs = 5000;
+const maxQuickDeaths = 5;
+
 function superviseWorkers(count: number): void {
   let stopping = false;
-  for (let i = 0; i < count; i += 1) cluster.fork();
+  let quickDeaths = 0;
+  const startedAt = new Map<number, number>();
+  const fork = () => {
+    const worker = cluster.fork();
+    startedAt.set(worker.id, Date.now());
+  };
+  for (let i = 0; i < count; i += 1) fork();
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
+    const lived = Date.now() - (startedAt.get(worker.id) ?? 0);
+    startedAt.delete(worker.id);
+    quickDeaths = lived < quickDeathMs ? quickDeaths + 1 : 0;
+    if (quickDeaths >= maxQuickDeaths) {
+      // A port in use or a database that refuses us: restarting for ever would only hide it.
+      console.error(`workers keep dying at start (last: ${signal ?? code}); giving up`);
+      stopping = true;
+      for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGTERM');
+      process.exitCode = 1;
+      return;
+    }
     console.error(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
-    cluster.fork();
+    setTimeout(fork, Math.min(100 * 2 ** quickDeaths, 5000));
   });
   const stop = () => {
     stopping = true;

@@ -19,3 +19,14 @@ export function createRedisClient(url: string) {
 }
 
 export type RedisClient = ReturnType<typeof createRedisClient>;
+
+/** Resolves once the client answers, or after about five seconds, whichever is first. */
+export async function waitUntilReady(client: RedisClient): Promise<void> {
+  for (let attempt = 0; attempt < 50 && !client.isReady; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
+/** Closes the client; QUIT would wait for ever on a client that has no connection. */
+export async function closeRedisClient(client: RedisClient): Promise<void> {
+  if (client.isReady) await client.quit().catch(() => client.destroy());
+  else client.destroy();
+}

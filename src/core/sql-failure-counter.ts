@@ -17,10 +17,10 @@ export class SqlFailureCounter implements FailureCounter {
     return resetsAt <= now ? { count: 0, resetsAt: now } : { count: row.count, resetsAt };
   }
 
-  async increment(key: string, now: number, windowMs: number): Promise<void> {
+  async increment(key: string, now: number, windowMs: number): Promise<FailureCount> {
     const windowOpenedAfter = now - windowMs;
-    // One statement, so concurrent failures from several processes all count.
-    await this.#db.kysely
+    // One statement, so concurrent failures from several processes all count, each seeing its own total.
+    const row = await this.#db.kysely
       .insertInto('login_failures')
       .values({ key, count: 1, window_start: now })
       .onConflict((conflict) =>
@@ -29,7 +29,24 @@ export class SqlFailureCounter implements FailureCounter {
           window_start: sql<number>`case when login_failures.window_start <= ${windowOpenedAfter} then ${now} else login_failures.window_start end`,
         }),
       )
+      .returning(['count', 'window_start'])
+      .executeTakeFirstOrThrow();
+    return { count: Number(row.count), resetsAt: Number(row.window_start) + windowMs };
+  }
+
+  async release(key: string): Promise<void> {
+    await this.#db.kysely
+      .updateTable('login_failures')
+      .set({ count: sql<number>`count - 1` })
+      .where('key', '=', key)
+      .where('count', '>', 0)
       .execute();
+  }
+
+  /** Forgets counters whose window closed before `before` (run by clearsessions). */
+  async clearExpired(before: number): Promise<number> {
+    const result = await this.#db.kysely.deleteFrom('login_failures').where('window_start', '<', before).executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   async reset(key: string): Promise<void> {

@@ -10,7 +10,7 @@ import { TesseraError } from './errors.ts';
 import { defaultPasswords, type Passwords } from './passwords/passwords.ts';
 import { Permissions } from './permissions/permissions.ts';
 import { SqlPermissionStore } from './permissions/sql-permission-store.ts';
-import { createRedisClient, type RedisClient } from './redis-client.ts';
+import { closeRedisClient, createRedisClient, waitUntilReady, type RedisClient } from './redis-client.ts';
 import { resolveSecretKey } from './secret-key.ts';
 import { CachedSessionStore } from './sessions/cached-session-store.ts';
 import { RedisSessionStore } from './sessions/redis-session-store.ts';
@@ -130,17 +130,11 @@ export function createTessera<Extra extends object = Record<string, unknown>>(
     },
     ready: async () => {
       if (cache instanceof RedisCache) await cache.ready();
-      for (const client of redisClients) {
-        for (let attempt = 0; attempt < 50 && !client.isReady; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      for (const client of redisClients) await waitUntilReady(client);
     },
     close: async () => {
       await cache.close();
-      // QUIT waits for a reply a disconnected client never gets: destroy it instead.
-      for (const client of redisClients) {
-        if (client.isReady) await client.quit().catch(() => client.destroy());
-        else client.destroy();
-      }
+      for (const client of redisClients) await closeRedisClient(client);
       await db.close();
     },
   };

@@ -141,7 +141,9 @@ const unavailableNames = new Set(['ClientClosedError', 'ClientOfflineError', 'Co
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { code, message, name } = error as { code?: unknown; message?: unknown; name?: unknown };
-  if (typeof name === 'string' && unavailableNames.has(name)) return true;
+  // node-redis's error classes leave `name` as "Error"; their class names tell them apart.
+  const className = (error as { constructor?: { name?: unknown } }).constructor?.name;
+  if ((typeof name === 'string' && unavailableNames.has(name)) || (typeof className === 'string' && unavailableNames.has(className))) return true;
   if (typeof code === 'string') {
     if (unavailableCodes.has(code)) return true;
     // PostgreSQL classes 08 (connection), 53 (resources), 57P (shutdown).

@@ -89,18 +89,17 @@ export const tesseraPlugin = fp<TesseraPluginOptions>(
       }
     });
 
+    // The session is read as the request arrives, before its body: a 413 or a malformed body
+    // is then answered on a page that still knows who is asking.
     app.addHook('onRequest', async (request) => {
       request.user = anonymousUser;
       const cookieSecret = request.cookies[CSRF_COOKIE];
       const valid = isCsrfSecret(cookieSecret);
       // A missing or malformed cookie gets a new secret, sent only if a form asks for a token.
       request.csrfSecret = valid ? cookieSecret : newCsrfSecret();
-      state.set(request, { csrfSecretIsNew: !valid, csrfRotated: false, csrfTokenUsed: false, sessionLoaded: false });
-    });
-
-    app.addHook('preHandler', async (request) => {
-      if (request.routeOptions.config.session === false) return;
-      const entry = state.get(request)!;
+      const entry: RequestState = { csrfSecretIsNew: !valid, csrfRotated: false, csrfTokenUsed: false, sessionLoaded: false };
+      state.set(request, entry);
+      if (request.routeOptions.config?.session === false) return;
       request.session = await tessera.sessions.load(request.cookies[SESSION_COOKIE]);
       entry.sessionLoaded = true;
       request.user = (await tessera.auth.getUser(request.session)) ?? anonymousUser;

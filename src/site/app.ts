@@ -10,7 +10,7 @@ import type { Tessera } from '../core/tessera.ts';
 import { isDatabaseUnavailable } from '../db/database.ts';
 import { tesseraPlugin } from '../fastify/plugin.ts';
 import type { MessageKey } from './i18n/index.ts';
-import { pageRenderer, resolveLanguage } from './render.ts';
+import { csrfPlaceholderFor, pageRenderer, resolveLanguage } from './render.ts';
 import { registerRoutes } from './route-table.ts';
 import { loginRoutes } from './routes/login.ts';
 import { pageRoutes } from './routes/pages.ts';
@@ -85,7 +85,7 @@ export async function buildSite(tessera: Tessera, options: SiteOptions = {}): Pr
 
   const assets = loadStaticAssets(sourcePath('site/static/'));
   assets.register(app);
-  const pages = pageRenderer(assets.urls);
+  const pages = pageRenderer(assets.urls, csrfPlaceholderFor(tessera.secretKey));
   const articles = new ArticleStore(tessera.db);
   const context: SiteContext = {
     tessera,

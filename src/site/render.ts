@@ -1,6 +1,6 @@
 // Renders pages in the site's layout, with the visitor's language, ETag and cache headers.
 import { sourcePath } from '../source-files.ts';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Liquid } from 'liquidjs';
 import { catalogue, chooseLanguage, translator, type Lang, type Translate } from './i18n/index.ts';
@@ -16,12 +16,7 @@ const liquid = new Liquid({
   strictFilters: true,
 });
 
-/**
- * Stands in for the masked CSRF token while the page is rendered and hashed, so the ETag of an
- * unchanged page stays the same although every response carries a fresh mask. It is random
- * per process and made of letters only, so escaping leaves it whole and no user can guess it.
- */
-const csrfPlaceholder = `csrf${randomBytes(16).toString('hex')}`;
+
 
 export type CachePolicy = 'private' | 'no-store';
 
@@ -50,7 +45,17 @@ export interface PageRenderer {
   page(request: FastifyRequest, reply: FastifyReply, template: string, context: Record<string, unknown>, options?: PageOptions): Promise<FastifyReply>;
 }
 
-export function pageRenderer(assets: Record<string, string>): PageRenderer {
+/**
+ * `csrfPlaceholder` stands in for the masked CSRF token while a page is rendered and hashed,
+ * so the ETag of an unchanged page stays the same although every response carries a fresh
+ * mask. It is derived from SECRET_KEY, so every process behind the port computes the same
+ * ETags, and made of letters and digits only, so escaping leaves it whole; no user can guess it.
+ */
+export function csrfPlaceholderFor(secretKey: string): string {
+  return `csrf${createHmac('sha256', secretKey).update('tessera.site.csrf-placeholder').digest('hex').slice(0, 32)}`;
+}
+
+export function pageRenderer(assets: Record<string, string>, csrfPlaceholder: string): PageRenderer {
   return {
     async fragment(template, lang, context) {
       return liquid.renderFileSync(template, { lang, m: catalogue(lang), ...context });

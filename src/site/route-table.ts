@@ -6,7 +6,7 @@ import { methodNotAllowed } from '../fastify/guards.ts';
 export interface RouteSpec {
   method: 'GET' | 'POST';
   url: string;
-  /** guards, run before the CSRF check so an anonymous visitor is sent to log in first */
+  /** guards, run after the CSRF check */
   preHandler?: preHandlerAsyncHookHandler[];
   handler: (request: FastifyRequest<any>, reply: FastifyReply) => Promise<unknown>;
   /** false for routes that need no session (health checks) */
@@ -22,7 +22,9 @@ export function registerRoutes(app: FastifyInstance, routes: readonly RouteSpec[
     const methods = methodsByUrl.get(route.url) ?? new Set<string>();
     methods.add(route.method);
     methodsByUrl.set(route.url, methods);
-    const preHandler = [...(route.preHandler ?? []), ...(route.method === 'POST' ? [checkCsrf] : [])];
+    // CSRF first, as Django's middleware does: a POST without the visitor's token is refused
+    // (403) whoever sends it; a logged-out visitor with a token is then sent to log in.
+    const preHandler = [...(route.method === 'POST' ? [checkCsrf] : []), ...(route.preHandler ?? [])];
     app.route({ method: route.method, url: route.url, preHandler, handler: route.handler, config: { session: route.session !== false } });
   }
   for (const [url, methods] of methodsByUrl) {

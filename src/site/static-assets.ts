@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { TesseraError } from '../core/errors.ts';
 
 const contentTypes: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
@@ -34,10 +35,8 @@ export function loadStaticAssets(directory: string): StaticAssets {
     register(app) {
       app.get<{ Params: { name: string } }>('/static/:name', { config: { session: false } }, async (request, reply) => {
         const file = files.get(request.params.name);
-        if (!file) {
-          reply.code(404).header('Cache-Control', 'no-store').type('text/plain; charset=utf-8');
-          return 'Not found';
-        }
+        // An unknown name gets the site's 404 page, like any other address.
+        if (!file) throw new TesseraError('not_found');
         // The name changes whenever the content does, so a year-long cache can never go stale.
         reply.header('Cache-Control', 'public, max-age=31536000, immutable').type(file.type);
         return file.body;

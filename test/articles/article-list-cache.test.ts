@@ -12,7 +12,7 @@ import { migrate } from '../../src/db/migrate.ts';
 import { ArticleListCache } from '../../src/site/articles/article-list-cache.ts';
 import { ArticleStore } from '../../src/site/articles/article-store.ts';
 import type { Lang } from '../../src/site/i18n/index.ts';
-import { siteMigrations } from '../../src/site/migrations/1000-articles.ts';
+import { siteMigrations } from '../../src/site/migrations/site-0001-articles.ts';
 import type { SiteKysely } from '../../src/site/site-database.ts';
 import { openTempSqlite, type TestDatabase } from '../support/databases.ts';
 

@@ -9,7 +9,7 @@ import type { Db } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { ArticleStore } from '../../src/site/articles/article-store.ts';
 import { ReadingListStore } from '../../src/site/articles/reading-list-store.ts';
-import { siteMigrations } from '../../src/site/migrations/1000-articles.ts';
+import { siteMigrations } from '../../src/site/migrations/site-0001-articles.ts';
 import type { SiteKysely } from '../../src/site/site-database.ts';
 import { openTempSqlite, postgresForThisFile, type TestDatabase } from '../support/databases.ts';
 import { skipOrFail } from '../support/requirements.ts';

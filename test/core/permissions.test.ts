@@ -10,7 +10,7 @@ import type { NewUser } from '../../src/core/users/user-store.ts';
 import type { User } from '../../src/core/users/user.ts';
 import type { Db } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
-import { deleteArticlePermission, moderatorsGroup, siteMigrations } from '../../src/site/migrations/1000-articles.ts';
+import { deleteArticlePermission, moderatorsGroup, siteMigrations } from '../../src/site/migrations/site-0001-articles.ts';
 import { openTempSqlite, postgresForThisFile, type TestDatabase } from '../support/databases.ts';
 import { skipOrFail } from '../support/requirements.ts';
 

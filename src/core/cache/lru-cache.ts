@@ -39,6 +39,10 @@ export class LruCache implements Cache {
     }
   }
 
+  async add(key: string, value: string, ttlSeconds: number): Promise<void> {
+    if (this.getSync(key) === undefined) await this.set(key, value, ttlSeconds);
+  }
+
   async delete(key: string): Promise<void> {
     this.#entries.delete(key);
   }

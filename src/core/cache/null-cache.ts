@@ -8,6 +8,8 @@ export class NullCache implements Cache {
 
   async set(): Promise<void> {}
 
+  async add(): Promise<void> {}
+
   async delete(): Promise<void> {}
 
   async deletePrefix(): Promise<void> {}

@@ -1,20 +1,40 @@
 // The cache in Redis, shared by every process; a Redis outage reads as a miss, never an error.
-import { createRedisClient, type RedisClient } from '../redis-client.ts';
+import { closeRedisClient, createRedisClient, waitUntilReady, type RedisClient } from '../redis-client.ts';
 import type { Cache } from './cache.ts';
 
 export class RedisCache implements Cache {
   readonly #client: RedisClient;
   readonly #namespace: string;
+  /**
+   * Deletions Redis could not take while it was away. They are done before the next read once
+   * it is back, so a revoked session or a changed article is never served from a stale copy.
+   */
+  readonly #pending = new Set<{ key: string } | { prefix: string }>();
 
   /** Connects in the background: until Redis answers, every read is a miss and the database serves. */
   constructor(url: string, namespace = 'tessera:cache:') {
     this.#client = createRedisClient(url);
+    this.#client.on('ready', () => void this.#flushPending());
     this.#client.connect().catch(() => {});
     this.#namespace = namespace;
   }
 
+  async #flushPending(): Promise<boolean> {
+    for (const item of [...this.#pending]) {
+      try {
+        if ('key' in item) await this.#client.del(this.#namespace + item.key);
+        else await this.#deletePrefixNow(item.prefix);
+        this.#pending.delete(item);
+      } catch {
+        return false;
+      }
+    }
+    return true;
+  }
+
   async get(key: string): Promise<string | undefined> {
     try {
+      if (this.#pending.size > 0 && !(await this.#flushPending())) return undefined;
       return (await this.#client.get(this.#namespace + key)) ?? undefined;
     } catch {
       return undefined;
@@ -29,16 +49,31 @@ export class RedisCache implements Cache {
     }
   }
 
-  async delete(key: string): Promise<void> {
-    await this.#client.del(this.#namespace + key);
+  async add(key: string, value: string, ttlSeconds: number): Promise<void> {
+    try {
+      await this.#client.set(this.#namespace + key, value, { condition: 'NX', expiration: { type: 'EX', value: Math.max(1, Math.ceil(ttlSeconds)) } });
+    } catch {
+      // As set: a miss next time.
+    }
   }
 
-  /** Waits until Redis answers (tests, and a start that wants the cache warm). */
-  async ready(): Promise<void> {
-    for (let attempt = 0; attempt < 50 && !this.#client.isReady; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+  async delete(key: string): Promise<void> {
+    try {
+      await this.#client.del(this.#namespace + key);
+    } catch {
+      this.#pending.add({ key });
+    }
   }
 
   async deletePrefix(prefix: string): Promise<void> {
+    try {
+      await this.#deletePrefixNow(prefix);
+    } catch {
+      this.#pending.add({ prefix });
+    }
+  }
+
+  async #deletePrefixNow(prefix: string): Promise<void> {
     const keys: string[] = [];
     for await (const batch of this.#client.scanIterator({ MATCH: `${escapeGlob(this.#namespace + prefix)}*`, COUNT: 500 })) {
       keys.push(...(Array.isArray(batch) ? batch : [batch]));
@@ -46,17 +81,13 @@ export class RedisCache implements Cache {
     if (keys.length > 0) await this.#client.del(keys);
   }
 
-  async close(): Promise<void> {
-    // QUIT waits for a reply that a client without a connection never gets: close() would hang.
-    if (!this.#client.isReady) {
-      this.#client.destroy();
-      return;
-    }
-    try {
-      await this.#client.quit();
-    } catch {
-      this.#client.destroy();
-    }
+  /** Waits until Redis answers (tests, and a start that wants the cache warm). */
+  ready(): Promise<void> {
+    return waitUntilReady(this.#client);
+  }
+
+  close(): Promise<void> {
+    return closeRedisClient(this.#client);
   }
 }
 

@@ -3,6 +3,11 @@ import type { Cache } from '../cache/cache.ts';
 import type { SessionRecord, SessionStore } from './session-store.ts';
 
 const prefix = 'session:';
+/** What a deleted session's key holds for a while: a read racing the delete cannot re-cache it. */
+export const goneMark = '!gone';
+/** What a changed session's key holds for a moment: readers go to the database meanwhile. */
+export const staleMark = '!stale';
+const staleSeconds = 5;
 
 /**
  * Reads come from the cache when they can; every write goes to the database first, then
@@ -23,7 +28,8 @@ export class CachedSessionStore implements SessionStore {
 
   async load(id: string): Promise<SessionRecord | null> {
     const cached = await this.#cache.get(prefix + id);
-    if (cached !== undefined) {
+    if (cached === goneMark) return null;
+    if (cached !== undefined && cached !== staleMark) {
       try {
         return JSON.parse(cached) as SessionRecord;
       } catch {
@@ -31,34 +37,42 @@ export class CachedSessionStore implements SessionStore {
       }
     }
     const record = await this.#store.load(id);
-    if (record !== null) await this.#remember(record);
+    if (record !== null) await this.#remember(record, 'add');
     return record === null ? null : { ...record, user: undefined };
   }
 
-  async #remember(record: SessionRecord): Promise<void> {
+  /**
+   * `add` after a read from the database: if a write or delete marked the key meanwhile, the
+   * mark stays and the (possibly stale) row is not cached.
+   */
+  async #remember(record: SessionRecord, how: 'add' | 'set'): Promise<void> {
     const { user: _user, ...plain } = record;
     const ttl = Math.min(this.#ttlSeconds, Math.floor((record.expiresAt - Date.now()) / 1000));
-    if (ttl > 0) await this.#cache.set(prefix + record.id, JSON.stringify(plain), ttl);
+    if (ttl > 0) await this.#cache[how](prefix + record.id, JSON.stringify(plain), ttl);
+  }
+
+  async #mark(id: string, mark: typeof goneMark | typeof staleMark): Promise<void> {
+    await this.#cache.set(prefix + id, mark, mark === goneMark ? this.#ttlSeconds : staleSeconds);
   }
 
   async create(record: SessionRecord): Promise<void> {
     await this.#store.create(record);
-    await this.#remember(record);
+    await this.#remember(record, 'set');
   }
 
   async update(record: SessionRecord): Promise<void> {
     await this.#store.update(record);
-    await this.#cache.delete(prefix + record.id);
+    await this.#mark(record.id, staleMark);
   }
 
   async touch(id: string, lastSeen: number): Promise<void> {
     await this.#store.touch(id, lastSeen);
-    await this.#cache.delete(prefix + id);
+    await this.#mark(id, staleMark);
   }
 
   async delete(id: string): Promise<void> {
     await this.#store.delete(id);
-    await this.#cache.delete(prefix + id);
+    await this.#mark(id, goneMark);
   }
 
   async listForUser(userId: number): Promise<SessionRecord[]> {
@@ -68,7 +82,7 @@ export class CachedSessionStore implements SessionStore {
   async deleteForUser(userId: number, exceptId?: string): Promise<number> {
     const doomed = (await this.#store.listForUser(userId)).filter((record) => record.id !== exceptId);
     const removed = await this.#store.deleteForUser(userId, exceptId);
-    for (const record of doomed) await this.#cache.delete(prefix + record.id);
+    for (const record of doomed) await this.#mark(record.id, goneMark);
     return removed;
   }
 

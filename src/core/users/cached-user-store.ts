@@ -4,6 +4,10 @@ import type { NewUser, UserChanges, UserStore } from './user-store.ts';
 import type { User } from './user.ts';
 
 const prefix = 'user:';
+// As in CachedSessionStore: marks that keep a read racing a write from caching the old row.
+const goneMark = '!gone';
+const staleMark = '!stale';
+const staleSeconds = 5;
 
 /** Only lookups by id are cached; every write drops the cached copy. */
 export class CachedUserStore<Extra extends object = Record<string, unknown>> implements UserStore<Extra> {
@@ -19,7 +23,8 @@ export class CachedUserStore<Extra extends object = Record<string, unknown>> imp
 
   async getById(id: number): Promise<User<Extra> | null> {
     const cached = await this.#cache.get(prefix + id);
-    if (cached !== undefined) {
+    if (cached === goneMark) return null;
+    if (cached !== undefined && cached !== staleMark) {
       try {
         const user = JSON.parse(cached) as User<Extra> & { dateJoined: string; lastLogin: string | null };
         return { ...user, dateJoined: new Date(user.dateJoined), lastLogin: user.lastLogin === null ? null : new Date(user.lastLogin) };
@@ -28,7 +33,7 @@ export class CachedUserStore<Extra extends object = Record<string, unknown>> imp
       }
     }
     const user = await this.#store.getById(id);
-    if (user !== null) await this.#cache.set(prefix + id, JSON.stringify(user), this.#ttlSeconds);
+    if (user !== null) await this.#cache.add(prefix + id, JSON.stringify(user), this.#ttlSeconds);
     return user;
   }
 
@@ -42,11 +47,11 @@ export class CachedUserStore<Extra extends object = Record<string, unknown>> imp
 
   async update(id: number, changes: UserChanges<Extra>): Promise<void> {
     await this.#store.update(id, changes);
-    await this.#cache.delete(prefix + id);
+    await this.#cache.set(prefix + id, staleMark, staleSeconds);
   }
 
   async delete(id: number): Promise<void> {
     await this.#store.delete(id);
-    await this.#cache.delete(prefix + id);
+    await this.#cache.set(prefix + id, goneMark, this.#ttlSeconds);
   }
 }

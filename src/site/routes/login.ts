@@ -79,7 +79,7 @@ export function loginRoutes(context: SiteContext): RouteSpec[] {
         }
 
         const normalized = normalizeUsername(input.username);
-        const verdict = await tessera.throttle.check(normalized, request.ip);
+        const verdict = await tessera.throttle.attempt(normalized, request.ip);
         if (!verdict.allowed) {
           errors.general.push(request.t('login.throttled', { seconds: verdict.retryAfterSeconds }));
           reply.header('Retry-After', String(verdict.retryAfterSeconds));
@@ -87,11 +87,10 @@ export function loginRoutes(context: SiteContext): RouteSpec[] {
         }
         const user = await tessera.auth.authenticate(input.username, password);
         if (user === null) {
-          await tessera.throttle.recordFailure(normalized, request.ip);
           errors.general.push(request.t('login.invalid'));
           return render(request, reply, input, errors, 422);
         }
-        await tessera.throttle.recordSuccess(normalized);
+        await tessera.throttle.succeeded(normalized, request.ip);
         await tessera.auth.login(request.session, user, { persistent: input.rememberMe });
         request.rotateCsrfSecret();
         await context.afterLogin(request, reply, user);
