@@ -3,9 +3,12 @@ import cluster from 'node:cluster';
 import type { Config } from './core/config.ts';
 import { createSiteTessera } from './site/site-tessera.ts';
 import { buildSite } from './site/app.ts';
+import { loadSiteConfig, type SiteConfig } from './site/site-config.ts';
 
 /** Migrates (once, in the primary), then serves until SIGTERM or SIGINT. */
 export async function serve(config: Config, options: { migrate: boolean }): Promise<void> {
+  // Read before anything else, so a bad SITE_NOTICE stops the start as a bad tessera setting does.
+  const site = loadSiteConfig();
   if (cluster.isPrimary && options.migrate) {
     const tessera = createSiteTessera(config);
     await tessera.migrate();
@@ -15,7 +18,7 @@ export async function serve(config: Config, options: { migrate: boolean }): Prom
     superviseWorkers(config.webConcurrency);
     return;
   }
-  await serveOneProcess(config);
+  await serveOneProcess(config, site);
 }
 
 /** A worker that dies this soon after starting is failing to start, not crashing under load. */
@@ -55,10 +58,10 @@ function superviseWorkers(count: number): void {
   process.once('SIGINT', stop);
 }
 
-async function serveOneProcess(config: Config): Promise<void> {
+async function serveOneProcess(config: Config, site: SiteConfig): Promise<void> {
   const tessera = createSiteTessera(config);
   await tessera.ready();
-  const app = await buildSite(tessera);
+  const app = await buildSite(tessera, { notice: site.notice });
   let closing = false;
   const close = async () => {
     if (closing) return;

@@ -29,7 +29,6 @@ const environmentSchema = z.object({
   LOGIN_FAILURES_PER_ADDRESS: integer(100, 1, 1_000_000),
   TRUST_PROXY: flag,
   NODE_ENV: z.string().default('development'),
-  SITE_NOTICE: z.string().max(500).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
 });
 
@@ -49,7 +48,6 @@ export interface Config {
   loginFailureWindowSeconds: number;
   trustProxy: boolean;
   production: boolean;
-  siteNotice: string | undefined;
   logLevel: string;
   session: SessionSettings;
 }
@@ -88,6 +86,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   if (env.SESSION_STORE === 'redis' && !env.REDIS_URL) {
     throw new TesseraError('config_invalid', 'SESSION_STORE=redis needs REDIS_URL');
   }
+  if (env.DATABASE_URL !== undefined) assertDatabaseUrl(env.DATABASE_URL);
   return {
     port: env.PORT,
     host: env.HOST,
@@ -102,7 +101,6 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     loginFailureWindowSeconds: 15 * 60,
     trustProxy: env.TRUST_PROXY,
     production,
-    siteNotice: env.SITE_NOTICE,
     logLevel: env.LOG_LEVEL ?? (environment.NODE_ENV === 'test' ? 'warn' : 'info'),
     session: defaultSessionSettings,
   };
@@ -122,6 +120,14 @@ export function estimatedEntropyBits(key: string): number {
     perChar -= p * Math.log2(p);
   }
   return Math.min(perChar * key.length, deflateRawSync(key, { level: 9 }).length * 8);
+}
+
+/** Checked here, not when the database opens, so a mistyped URL stops the start with the setting's name. */
+function assertDatabaseUrl(url: string): void {
+  if (url === 'sqlite:') throw new TesseraError('config_invalid', 'DATABASE_URL sqlite: needs a path');
+  if (!url.startsWith('sqlite:') && !url.startsWith('postgres://') && !url.startsWith('postgresql://')) {
+    throw new TesseraError('config_invalid', 'DATABASE_URL must start with sqlite: or postgres://');
+  }
 }
 
 function assertStrongSecret(secret: string | undefined): void {

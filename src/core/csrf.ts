@@ -1,17 +1,11 @@
 // CSRF protection: a secret per visitor in the csrftoken cookie, masked anew in every form,
 // plus the Origin / Sec-Fetch-Site check that stops cross-site posts before any token is read.
-import { randomInt, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { ALPHANUMERIC, randomString } from './random-string.ts';
 
-const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 export const csrfSecretLength = 32;
 const secretPattern = /^[A-Za-z0-9]{32}$/;
 const tokenPattern = /^[A-Za-z0-9]{64}$/;
-
-function randomString(length: number): string {
-  let out = '';
-  for (let i = 0; i < length; i += 1) out += alphabet[randomInt(alphabet.length)];
-  return out;
-}
 
 export function newCsrfSecret(): string {
   return randomString(csrfSecretLength);
@@ -29,7 +23,7 @@ export function maskCsrfSecret(secret: string): string {
   const mask = randomString(csrfSecretLength);
   let cipher = '';
   for (let i = 0; i < csrfSecretLength; i += 1) {
-    cipher += alphabet[(alphabet.indexOf(secret[i]!) + alphabet.indexOf(mask[i]!)) % alphabet.length];
+    cipher += ALPHANUMERIC[(ALPHANUMERIC.indexOf(secret[i]!) + ALPHANUMERIC.indexOf(mask[i]!)) % ALPHANUMERIC.length];
   }
   return mask + cipher;
 }
@@ -39,8 +33,8 @@ function unmask(token: string): string {
   const cipher = token.slice(csrfSecretLength);
   let secret = '';
   for (let i = 0; i < csrfSecretLength; i += 1) {
-    const index = alphabet.indexOf(cipher[i]!) - alphabet.indexOf(mask[i]!);
-    secret += alphabet.at(index)!;
+    const index = ALPHANUMERIC.indexOf(cipher[i]!) - ALPHANUMERIC.indexOf(mask[i]!);
+    secret += ALPHANUMERIC.at(index)!;
   }
   return secret;
 }

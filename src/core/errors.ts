@@ -30,11 +30,3 @@ export class TesseraError extends Error {
     this.headers = headers;
   }
 }
-
-/** Maps any HTTP status to the catalogue code that the error pages are keyed by. */
-export function codeForStatus(status: number): ErrorCode {
-  for (const [code, entry] of Object.entries(errorCatalogue)) {
-    if (entry.status === status) return code as ErrorCode;
-  }
-  return status >= 500 ? 'internal' : 'bad_request';
-}

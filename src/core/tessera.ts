@@ -1,6 +1,6 @@
 // Wires tessera's parts together from one Config: database, users, passwords, sessions, throttle, cache.
 import { openDatabase, type Db } from '../db/database.ts';
-import { migrate, type MigrationFactory } from '../db/migrate.ts';
+import { migrate, misnamedMigration, type MigrationFactory } from '../db/migrate.ts';
 import { Auth } from './auth.ts';
 import type { Cache } from './cache/cache.ts';
 import { LruCache } from './cache/lru-cache.ts';
@@ -126,7 +126,14 @@ export function createTessera<Extra extends object = Record<string, unknown>>(
     permissions: new Permissions(new SqlPermissionStore(db)),
     cache,
     migrate: async () => {
-      await migrate(db, options.migrations);
+      // db throws plain Errors; callers of tessera get them as the catalogue's codes, same message.
+      const misnamed = misnamedMigration(options.migrations ?? {});
+      if (misnamed !== null) throw new TesseraError('config_invalid', misnamed);
+      try {
+        await migrate(db, options.migrations);
+      } catch (error) {
+        throw new TesseraError('internal', error instanceof Error ? error.message : String(error));
+      }
     },
     ready: async () => {
       if (cache instanceof RedisCache) await cache.ready();

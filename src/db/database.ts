@@ -5,7 +5,6 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import { createRequire } from 'node:module';
 import type PgModule from 'pg';
-import { TesseraError } from '../core/errors.ts';
 import type { Database } from './schema.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -20,16 +19,17 @@ export interface Db {
   close(): Promise<void>;
 }
 
+/** The dialect and its target; loadConfig has already refused other forms, this guards direct callers. */
 export function parseDatabaseUrl(url: string): { dialect: DialectName; target: string } {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (path.length === 0) throw new TesseraError('config_invalid', 'DATABASE_URL sqlite: needs a path');
+    if (path.length === 0) throw new Error('DATABASE_URL sqlite: needs a path');
     return { dialect: 'sqlite', target: path };
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     return { dialect: 'postgres', target: url };
   }
-  throw new TesseraError('config_invalid', 'DATABASE_URL must start with sqlite: or postgres://');
+  throw new Error('DATABASE_URL must start with sqlite: or postgres://');
 }
 
 export function openDatabase(url: string): Db {

@@ -1,6 +1,5 @@
 // Runs tessera's migrations, then an application's own, in order; running it twice changes nothing.
 import { Migrator, type Migration, type MigrationResult } from 'kysely';
-import { TesseraError } from '../core/errors.ts';
 import { columnTypes, type ColumnTypes } from './column-types.ts';
 import type { Db } from './database.ts';
 import { accountsMigration } from './migrations/0001-accounts.ts';
@@ -15,17 +14,26 @@ export const tesseraMigrations: Record<string, MigrationFactory> = {
 };
 
 /**
+ * Why the application's migration names cannot be used, or null when they can. One table records
+ * both sets, in name order: an application's must come after tessera's.
+ */
+export function misnamedMigration(extra: Record<string, MigrationFactory>): string | null {
+  const last = Object.keys(tesseraMigrations).sort().at(-1) ?? '';
+  for (const name of Object.keys(extra)) {
+    if (name in tesseraMigrations || name <= last) {
+      return `migration "${name}" must sort after tessera's own (the last is "${last}"), e.g. "app-${name}"`;
+    }
+  }
+  return null;
+}
+
+/**
  * Applies every pending migration. `extra` holds an application's own (say, columns it adds
  * to users); their names must sort after tessera's, e.g. "app-0001-bio".
  */
 export async function migrate(db: Db, extra: Record<string, MigrationFactory> = {}): Promise<MigrationResult[]> {
-  const last = Object.keys(tesseraMigrations).sort().at(-1) ?? '';
-  for (const name of Object.keys(extra)) {
-    // One table records both sets, in name order: an application's must come after tessera's.
-    if (name in tesseraMigrations || name <= last) {
-      throw new TesseraError('config_invalid', `migration "${name}" must sort after tessera's own (the last is "${last}"), e.g. "app-${name}"`);
-    }
-  }
+  const misnamed = misnamedMigration(extra);
+  if (misnamed !== null) throw new Error(misnamed);
   const types = columnTypes(db.dialect);
   const factories = { ...tesseraMigrations, ...extra };
   const migrations = Object.fromEntries(Object.entries(factories).map(([name, factory]) => [name, factory(types)]));
@@ -41,7 +49,7 @@ export async function migrate(db: Db, extra: Record<string, MigrationFactory> = 
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
-    throw new TesseraError('internal', `migration failed: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`migration failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   return results ?? [];
 }

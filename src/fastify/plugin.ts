@@ -15,11 +15,6 @@ export interface PermissionChecker {
   has(user: User<any>, permission: string): Promise<boolean>;
 }
 
-/** Django's default: a superuser has every permission; nobody else has any unless told. */
-export const superuserOnlyPermissions: PermissionChecker = {
-  has: async (user) => user.isActive && user.isSuperuser,
-};
-
 declare module 'fastify' {
   interface FastifyInstance {
     tessera: Tessera<any>;
@@ -69,7 +64,7 @@ export const tesseraPlugin = fp<TesseraPluginOptions>(
     const { tessera } = options;
     const secure = tessera.config.production;
     app.decorate('tessera', tessera);
-    app.decorate('tesseraPermissions', options.permissions ?? tessera.permissions ?? superuserOnlyPermissions);
+    app.decorate('tesseraPermissions', options.permissions ?? tessera.permissions);
     app.decorateRequest('session', null as never);
     app.decorateRequest('user', null as never);
     app.decorateRequest('csrfSecret', '');

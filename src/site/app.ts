@@ -26,6 +26,7 @@ import { ReadingListStore } from './articles/reading-list-store.ts';
 import { articleRoutes } from './routes/articles.ts';
 import { noticeRoutes } from './routes/notice.ts';
 import { mergeGuestReadingList, readingListRoutes } from './routes/reading-list.ts';
+import { loadSiteConfig } from './site-config.ts';
 import type { SiteContext } from './site-context.ts';
 import { loadStaticAssets } from './static-assets.ts';
 
@@ -35,10 +36,13 @@ const shownStatuses = new Set([400, 403, 404, 405, 413, 422, 429, 500, 503]);
 export interface SiteOptions {
   /** a logger Fastify should use; by default pino at the configured level */
   logger?: boolean;
+  /** the home page's notice; by default SITE_NOTICE from the environment */
+  notice?: string;
 }
 
 export async function buildSite(tessera: Tessera, options: SiteOptions = {}): Promise<FastifyInstance> {
   const { config } = tessera;
+  const notice = options.notice ?? loadSiteConfig().notice;
   const app = Fastify({
     logger: options.logger === false ? false : { level: config.logLevel },
     // Per-request log lines cost more than the page; errors are still logged.
@@ -89,6 +93,7 @@ export async function buildSite(tessera: Tessera, options: SiteOptions = {}): Pr
   const articles = new ArticleStore(tessera.db);
   const context: SiteContext = {
     tessera,
+    notice,
     pages,
     articles,
     articleList: new ArticleListCache({

@@ -3,6 +3,7 @@ import { sourcePath } from '../source-files.ts';
 import { createHash, createHmac } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Liquid } from 'liquidjs';
+import { popFlash } from './flash.ts';
 import { catalogue, chooseLanguage, translator, type Lang, type Translate } from './i18n/index.ts';
 
 export const templatesDirectory = sourcePath('site/templates/');
@@ -91,21 +92,4 @@ export function pageRenderer(assets: Record<string, string>, csrfPlaceholder: st
       return reply.send(hasToken ? html.replaceAll(csrfPlaceholder, token()) : html);
     },
   };
-}
-
-const flashKey = '_flash';
-
-/** A one-time message shown on the next page, kept in the session like Django's messages. */
-export function addFlash(request: FastifyRequest, message: string): void {
-  const current = request.session?.get<string[]>(flashKey) ?? [];
-  request.session.set(flashKey, [...current, message].slice(-5));
-}
-
-function popFlash(request: FastifyRequest): string[] {
-  const session = request.session;
-  if (!session) return [];
-  const messages = session.get<unknown>(flashKey);
-  if (messages === undefined) return [];
-  session.delete(flashKey);
-  return Array.isArray(messages) ? messages.filter((m): m is string => typeof m === 'string') : [];
 }

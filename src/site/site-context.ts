@@ -10,6 +10,8 @@ import type { PageRenderer } from './render.ts';
 
 export interface SiteContext {
   tessera: Tessera;
+  /** the home page's notice from the site's settings; undefined shows the translated default */
+  notice: string | undefined;
   pages: PageRenderer;
   articles: ArticleStore;
   articleList: ArticleListCache;

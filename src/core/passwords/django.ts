@@ -1,7 +1,8 @@
 // Readers of the password hashes a Django site stores, so its users can be imported and moved to argon2id at their next login.
 import * as argon2 from 'argon2';
-import { pbkdf2, randomInt, scrypt, timingSafeEqual } from 'node:crypto';
+import { pbkdf2, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
+import { randomString } from '../random-string.ts';
 import { isCheckableArgon2Phc, verifyArgon2Phc } from './argon2id.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 
@@ -19,18 +20,9 @@ function scryptAsync(
   });
 }
 
-const ALPHANUMERIC = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-
-/** Django's get_random_string: `length` characters of A-Za-z0-9, from the CSPRNG. */
-export function getRandomString(length: number): string {
-  let out = '';
-  for (let i = 0; i < length; i++) out += ALPHANUMERIC.charAt(randomInt(ALPHANUMERIC.length));
-  return out;
-}
-
 /** Django's salt: 22 alphanumerics is its `salt_entropy = 128` bits. */
 function djangoSalt(): string {
-  return getRandomString(22);
+  return randomString(22);
 }
 
 function checkSalt(salt: string): void {

@@ -1,7 +1,8 @@
 // The one door to password hashing for the rest of tessera: which hasher, equal cost for every failure, and how many at once.
 import { Argon2idHasher } from './argon2id.ts';
 import type { Argon2idParams } from './argon2id.ts';
-import { djangoHashers, getRandomString } from './django.ts';
+import { randomString } from '../random-string.ts';
+import { djangoHashers } from './django.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 
 export interface PasswordCheck {
@@ -94,7 +95,7 @@ export class Passwords {
 
   /** An encoding that marks "no password": no hasher handles it, so it never verifies. */
   makeUnusable(): string {
-    return UNUSABLE_PREFIX + getRandomString(UNUSABLE_SUFFIX_LENGTH);
+    return UNUSABLE_PREFIX + randomString(UNUSABLE_SUFFIX_LENGTH);
   }
 
   /**

@@ -1,6 +1,6 @@
 // Sessions in Redis: a hash per session that expires with it, and a set of ids per user for listing.
 import type { RedisClient } from '../redis-client.ts';
-import type { SessionData, SessionRecord, SessionStore } from './session-store.ts';
+import { parseSessionData, type SessionRecord, type SessionStore } from './session-store.ts';
 
 const sessionPrefix = 'tessera:session:';
 const userPrefix = 'tessera:user-sessions:';
@@ -8,15 +8,6 @@ const userPrefix = 'tessera:user-sessions:';
 // Writes last_seen only into a session that still exists, so a touch racing a delete cannot
 // leave a stray, never-expiring hash behind.
 const touchScript = "if redis.call('exists', KEYS[1]) == 1 then redis.call('hset', KEYS[1], 'lastSeen', ARGV[1]) end return 0";
-
-function parseData(text: string | undefined): SessionData {
-  try {
-    const value: unknown = JSON.parse(text ?? '{}');
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as SessionData) : {};
-  } catch {
-    return {};
-  }
-}
 
 function toHash(record: SessionRecord) {
   return {
@@ -38,7 +29,7 @@ function fromHash(id: string, hash: Record<string, string>): SessionRecord | nul
     id,
     secretHash: hash.secretHash,
     userId: hash.userId ? Number(hash.userId) : null,
-    data: parseData(hash.data),
+    data: parseSessionData(hash.data ?? '{}'),
     createdAt: Number(hash.createdAt),
     lastSeen: Number(hash.lastSeen),
     expiresAt: Number(hash.expiresAt),

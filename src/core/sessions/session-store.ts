@@ -3,6 +3,16 @@ import type { User } from '../users/user.ts';
 
 export type SessionData = Record<string, unknown>;
 
+/** Session data as a store serialised it; anything unreadable or not an object reads as empty, never an error. */
+export function parseSessionData(text: string): SessionData {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as SessionData) : {};
+  } catch {
+    return {};
+  }
+}
+
 export interface SessionRecord {
   id: string;
   secretHash: string;

@@ -2,23 +2,14 @@
 import type { Db } from '../../db/database.ts';
 import type { SessionsTable } from '../../db/schema.ts';
 import type { SqlUserStore } from '../users/sql-user-store.ts';
-import type { SessionData, SessionRecord, SessionStore } from './session-store.ts';
-
-function parseData(text: string): SessionData {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as SessionData) : {};
-  } catch {
-    return {};
-  }
-}
+import { parseSessionData, type SessionRecord, type SessionStore } from './session-store.ts';
 
 function rowToRecord(row: SessionsTable): SessionRecord {
   return {
     id: row.id,
     secretHash: row.secret_hash,
     userId: row.user_id === null ? null : Number(row.user_id),
-    data: parseData(row.data),
+    data: parseSessionData(row.data),
     createdAt: Number(row.created_at),
     lastSeen: Number(row.last_seen),
     expiresAt: Number(row.expires_at),

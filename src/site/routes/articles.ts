@@ -7,7 +7,7 @@ import { articleView } from '../articles/article-views.ts';
 import { contentMaxLength, titleMaxLength, type Article } from '../articles/article-store.ts';
 import { deleteArticlePermission } from '../migrations/site-0001-articles.ts';
 import { field, fieldView, formView, FormErrors } from '../forms.ts';
-import { addFlash } from '../render.ts';
+import { addFlash } from '../flash.ts';
 import type { RouteSpec } from '../route-table.ts';
 import type { SiteContext } from '../site-context.ts';
 

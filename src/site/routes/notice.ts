@@ -1,7 +1,7 @@
 // The site notice's "don't show again today": a cookie that lasts until local midnight.
+import { goBackTarget } from '../go-back.ts';
 import type { RouteSpec } from '../route-table.ts';
 import type { SiteContext } from '../site-context.ts';
-import { backTarget } from './pages.ts';
 
 export const HIDE_NOTICE_COOKIE = 'hide_notice';
 
@@ -19,7 +19,7 @@ export function noticeRoutes({ tessera }: SiteContext): RouteSpec[] {
       url: '/notice/dismiss',
       handler: async (request, reply) => {
         reply.setCookie(HIDE_NOTICE_COOKIE, '1', { path: '/', sameSite: 'lax', httpOnly: true, secure: tessera.config.production, maxAge: secondsUntilMidnight(new Date()) });
-        return reply.redirect(backTarget(request), 303);
+        return reply.redirect(goBackTarget(request), 303);
       },
     },
   ];

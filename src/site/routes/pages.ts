@@ -1,8 +1,7 @@
 // The pages that belong to no one feature: home, language choice, readiness.
-import type { FastifyRequest } from 'fastify';
-import { refererPath, safeRedirect, isSafeRedirect } from '../../core/redirects.ts';
 import { TesseraError } from '../../core/errors.ts';
 import { field } from '../forms.ts';
+import { goBackTarget } from '../go-back.ts';
 import { isLang } from '../i18n/index.ts';
 import type { RouteSpec } from '../route-table.ts';
 import type { SiteContext } from '../site-context.ts';
@@ -10,16 +9,9 @@ import { HIDE_NOTICE_COOKIE } from './notice.ts';
 
 const langCookieMaxAge = 365 * 24 * 3600;
 
-/** A "go back" target: the form's `next`, else a safe same-site Referer, else '/'. */
-export function backTarget(request: FastifyRequest): string {
-  const next = field(request.body, 'next', 2048);
-  if (isSafeRedirect(next)) return next;
-  return safeRedirect(refererPath(request.headers.referer, request.headers.host));
-}
-
 export const homeArticleCount = 5;
 
-export function pageRoutes({ tessera, pages, articleList }: SiteContext): RouteSpec[] {
+export function pageRoutes({ tessera, notice, pages, articleList }: SiteContext): RouteSpec[] {
   return [
     {
       method: 'GET',
@@ -28,7 +20,7 @@ export function pageRoutes({ tessera, pages, articleList }: SiteContext): RouteS
         const hidden = request.cookies[HIDE_NOTICE_COOKIE] !== undefined;
         return pages.page(request, reply, 'home', {
           title: request.t('home.title'),
-          notice: hidden ? '' : (tessera.config.siteNotice ?? request.t('notice.default')),
+          notice: hidden ? '' : (notice ?? request.t('notice.default')),
           list_html: await articleList.list(request.lang, 0, homeArticleCount),
         });
       },
@@ -40,7 +32,7 @@ export function pageRoutes({ tessera, pages, articleList }: SiteContext): RouteS
         const lang = field(request.body, 'lang', 10);
         if (!isLang(lang)) throw new TesseraError('bad_request', 'lang must be ko or en');
         reply.setCookie('lang', lang, { path: '/', sameSite: 'lax', secure: tessera.config.production, maxAge: langCookieMaxAge });
-        return reply.redirect(backTarget(request), 303);
+        return reply.redirect(goBackTarget(request), 303);
       },
     },
   ];

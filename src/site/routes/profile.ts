@@ -6,7 +6,7 @@ import type { User } from '../../core/users/user.ts';
 import { loginRequired } from '../../fastify/guards.ts';
 import { emailMaxLength, emailProblem, nameMaxLength, nameProblem } from '../account-fields.ts';
 import { field, fieldView, formView, FormErrors } from '../forms.ts';
-import { addFlash } from '../render.ts';
+import { addFlash } from '../flash.ts';
 import type { RouteSpec } from '../route-table.ts';
 import type { SiteContext } from '../site-context.ts';
 

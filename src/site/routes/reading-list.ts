@@ -1,29 +1,26 @@
 // The reading list: anyone saves articles; a guest's list lives in a signed cookie, a user's in the database.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TesseraError } from '../../core/errors.ts';
-import { isSafeRedirect, refererPath } from '../../core/redirects.ts';
 import { GuestReadingList, READING_LIST_COOKIE } from '../articles/guest-reading-list.ts';
-import { field } from '../forms.ts';
+import { goBackTarget } from '../go-back.ts';
 import type { RouteSpec } from '../route-table.ts';
 import type { SiteContext } from '../site-context.ts';
 import { articleId } from './articles.ts';
 
 const readingListCookieMaxAge = 365 * 24 * 3600;
 
+/** Sets the guest's reading_list cookie; an empty value expires it (Max-Age=0), so the browser drops it. */
+function setReadingListCookie(reply: FastifyReply, value: string, secure: boolean): void {
+  const maxAge = value === '' ? 0 : readingListCookieMaxAge;
+  reply.setCookie(READING_LIST_COOKIE, value, { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge });
+}
+
 export function readingListRoutes(context: SiteContext): RouteSpec[] {
   const { tessera, pages, articles, readingList, guestList } = context;
   const secure = tessera.config.production;
 
   function writeGuestList(reply: FastifyReply, ids: number[]): void {
-    if (ids.length === 0) reply.setCookie(READING_LIST_COOKIE, '', { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: 0 });
-    else reply.setCookie(READING_LIST_COOKIE, guestList.write(ids), { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: readingListCookieMaxAge });
-  }
-
-  /** Back to where the button was: the form's next, a safe Referer, else the article. */
-  function back(request: FastifyRequest, id: number): string {
-    const next = field(request.body, 'next', 2048);
-    if (isSafeRedirect(next)) return next;
-    return refererPath(request.headers.referer, request.headers.host) ?? `/articles/${id}`;
+    setReadingListCookie(reply, ids.length === 0 ? '' : guestList.write(ids), secure);
   }
 
   async function change(request: FastifyRequest, reply: FastifyReply, save: boolean) {
@@ -39,7 +36,7 @@ export function readingListRoutes(context: SiteContext): RouteSpec[] {
       const current = guestList.read(request.cookies[READING_LIST_COOKIE]);
       writeGuestList(reply, save ? GuestReadingList.withSaved(current, article.id) : GuestReadingList.withoutSaved(current, article.id));
     }
-    return reply.redirect(back(request, article.id), 303);
+    return reply.redirect(goBackTarget(request, `/articles/${article.id}`), 303);
   }
 
   return [
@@ -63,5 +60,5 @@ export async function mergeGuestReadingList(context: SiteContext, request: Fasti
   const cookie = request.cookies[READING_LIST_COOKIE];
   if (cookie === undefined) return;
   await context.readingList.add(userId, context.guestList.read(cookie));
-  reply.setCookie(READING_LIST_COOKIE, '', { path: '/', httpOnly: true, sameSite: 'lax', secure: context.tessera.config.production, maxAge: 0 });
+  setReadingListCookie(reply, '', context.tessera.config.production);
 }
