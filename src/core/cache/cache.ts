@@ -6,6 +6,8 @@ export interface Cache {
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
   /** sets the value only if the key holds none (so a fresh tombstone is never overwritten) */
   add(key: string, value: string, ttlSeconds: number): Promise<void>;
+  /** sets the value only if the key holds exactly `expected` (compare-and-set) */
+  replace(key: string, expected: string, value: string, ttlSeconds: number): Promise<void>;
   delete(key: string): Promise<void>;
   /** forgets every key that starts with `prefix` (e.g. every page of a list) */
   deletePrefix(prefix: string): Promise<void>;

@@ -43,6 +43,10 @@ export class LruCache implements Cache {
     if (this.getSync(key) === undefined) await this.set(key, value, ttlSeconds);
   }
 
+  async replace(key: string, expected: string, value: string, ttlSeconds: number): Promise<void> {
+    if (this.getSync(key) === expected) await this.set(key, value, ttlSeconds);
+  }
+
   async delete(key: string): Promise<void> {
     this.#entries.delete(key);
   }

@@ -10,6 +10,8 @@ export class NullCache implements Cache {
 
   async add(): Promise<void> {}
 
+  async replace(): Promise<void> {}
+
   async delete(): Promise<void> {}
 
   async deletePrefix(): Promise<void> {}

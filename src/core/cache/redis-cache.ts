@@ -2,6 +2,9 @@
 import { closeRedisClient, createRedisClient, waitUntilReady, type RedisClient } from '../redis-client.ts';
 import type { Cache } from './cache.ts';
 
+// Compare-and-set in one step, so no write can slip between the compare and the set.
+const replaceScript = "if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[3]) end return 0";
+
 export class RedisCache implements Cache {
   readonly #client: RedisClient;
   readonly #namespace: string;
@@ -52,6 +55,17 @@ export class RedisCache implements Cache {
   async add(key: string, value: string, ttlSeconds: number): Promise<void> {
     try {
       await this.#client.set(this.#namespace + key, value, { condition: 'NX', expiration: { type: 'EX', value: Math.max(1, Math.ceil(ttlSeconds)) } });
+    } catch {
+      // As set: a miss next time.
+    }
+  }
+
+  async replace(key: string, expected: string, value: string, ttlSeconds: number): Promise<void> {
+    try {
+      await this.#client.eval(replaceScript, {
+        keys: [this.#namespace + key],
+        arguments: [expected, value, String(Math.max(1, Math.ceil(ttlSeconds)))],
+      });
     } catch {
       // As set: a miss next time.
     }

@@ -1,13 +1,9 @@
 // The cached-db store: sessions read from a cache in front of the database, written through to both.
 import type { Cache } from '../cache/cache.ts';
+import { goneMark, readThrough, staleMark, staleSeconds } from '../cache/read-through.ts';
 import type { SessionRecord, SessionStore } from './session-store.ts';
 
 const prefix = 'session:';
-/** What a deleted session's key holds for a while: a read racing the delete cannot re-cache it. */
-export const goneMark = '!gone';
-/** What a changed session's key holds for a moment: readers go to the database meanwhile. */
-export const staleMark = '!stale';
-const staleSeconds = 5;
 
 /**
  * Reads come from the cache when they can; every write goes to the database first, then
@@ -27,52 +23,52 @@ export class CachedSessionStore implements SessionStore {
   }
 
   async load(id: string): Promise<SessionRecord | null> {
-    const cached = await this.#cache.get(prefix + id);
-    if (cached === goneMark) return null;
-    if (cached !== undefined && cached !== staleMark) {
-      try {
-        return JSON.parse(cached) as SessionRecord;
-      } catch {
-        await this.#cache.delete(prefix + id);
-      }
-    }
-    const record = await this.#store.load(id);
-    if (record !== null) await this.#remember(record, 'add');
-    return record === null ? null : { ...record, user: undefined };
+    return readThrough<SessionRecord>({
+      cache: this.#cache,
+      key: prefix + id,
+      // The user is read through its own cache (CachedUserStore), never kept with the session.
+      load: async () => {
+        const record = await this.#store.load(id);
+        return record === null ? null : { ...record, user: undefined };
+      },
+      encode: (record) => JSON.stringify(record),
+      decode: (text) => JSON.parse(text) as SessionRecord,
+      ttlSeconds: (record) => this.#ttlFor(record),
+    });
   }
 
-  /**
-   * `add` after a read from the database: if a write or delete marked the key meanwhile, the
-   * mark stays and the (possibly stale) row is not cached.
-   */
-  async #remember(record: SessionRecord, how: 'add' | 'set'): Promise<void> {
-    const { user: _user, ...plain } = record;
-    const ttl = Math.min(this.#ttlSeconds, Math.floor((record.expiresAt - Date.now()) / 1000));
-    if (ttl > 0) await this.#cache[how](prefix + record.id, JSON.stringify(plain), ttl);
+  #ttlFor(record: SessionRecord): number {
+    return Math.min(this.#ttlSeconds, Math.floor((record.expiresAt - Date.now()) / 1000));
   }
 
-  async #mark(id: string, mark: typeof goneMark | typeof staleMark): Promise<void> {
-    await this.#cache.set(prefix + id, mark, mark === goneMark ? this.#ttlSeconds : staleSeconds);
+  async #markStale(id: string): Promise<void> {
+    await this.#cache.set(prefix + id, staleMark(), staleSeconds);
+  }
+
+  async #markGone(id: string): Promise<void> {
+    await this.#cache.set(prefix + id, goneMark, this.#ttlSeconds);
   }
 
   async create(record: SessionRecord): Promise<void> {
     await this.#store.create(record);
-    await this.#remember(record, 'set');
+    const { user: _user, ...plain } = record;
+    const ttl = this.#ttlFor(record);
+    if (ttl > 0) await this.#cache.set(prefix + record.id, JSON.stringify(plain), ttl);
   }
 
   async update(record: SessionRecord): Promise<void> {
     await this.#store.update(record);
-    await this.#mark(record.id, staleMark);
+    await this.#markStale(record.id);
   }
 
   async touch(id: string, lastSeen: number): Promise<void> {
     await this.#store.touch(id, lastSeen);
-    await this.#mark(id, staleMark);
+    await this.#markStale(id);
   }
 
   async delete(id: string): Promise<void> {
     await this.#store.delete(id);
-    await this.#mark(id, goneMark);
+    await this.#markGone(id);
   }
 
   async listForUser(userId: number): Promise<SessionRecord[]> {
@@ -82,7 +78,7 @@ export class CachedSessionStore implements SessionStore {
   async deleteForUser(userId: number, exceptId?: string): Promise<number> {
     const doomed = (await this.#store.listForUser(userId)).filter((record) => record.id !== exceptId);
     const removed = await this.#store.deleteForUser(userId, exceptId);
-    for (const record of doomed) await this.#mark(record.id, goneMark);
+    for (const record of doomed) await this.#markGone(record.id);
     return removed;
   }
 

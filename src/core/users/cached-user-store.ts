@@ -1,13 +1,10 @@
 // Users read through a cache: what lets the cached-db session store serve a page with no query.
 import type { Cache } from '../cache/cache.ts';
+import { goneMark, readThrough, staleMark, staleSeconds } from '../cache/read-through.ts';
 import type { NewUser, UserChanges, UserStore } from './user-store.ts';
 import type { User } from './user.ts';
 
 const prefix = 'user:';
-// As in CachedSessionStore: marks that keep a read racing a write from caching the old row.
-const goneMark = '!gone';
-const staleMark = '!stale';
-const staleSeconds = 5;
 
 /** Only lookups by id are cached; every write drops the cached copy. */
 export class CachedUserStore<Extra extends object = Record<string, unknown>> implements UserStore<Extra> {
@@ -21,20 +18,18 @@ export class CachedUserStore<Extra extends object = Record<string, unknown>> imp
     this.#ttlSeconds = options.ttlSeconds;
   }
 
-  async getById(id: number): Promise<User<Extra> | null> {
-    const cached = await this.#cache.get(prefix + id);
-    if (cached === goneMark) return null;
-    if (cached !== undefined && cached !== staleMark) {
-      try {
-        const user = JSON.parse(cached) as User<Extra> & { dateJoined: string; lastLogin: string | null };
+  getById(id: number): Promise<User<Extra> | null> {
+    return readThrough<User<Extra>>({
+      cache: this.#cache,
+      key: prefix + id,
+      load: () => this.#store.getById(id),
+      encode: (user) => JSON.stringify(user),
+      decode: (text) => {
+        const user = JSON.parse(text) as User<Extra> & { dateJoined: string; lastLogin: string | null };
         return { ...user, dateJoined: new Date(user.dateJoined), lastLogin: user.lastLogin === null ? null : new Date(user.lastLogin) };
-      } catch {
-        await this.#cache.delete(prefix + id);
-      }
-    }
-    const user = await this.#store.getById(id);
-    if (user !== null) await this.#cache.add(prefix + id, JSON.stringify(user), this.#ttlSeconds);
-    return user;
+      },
+      ttlSeconds: () => this.#ttlSeconds,
+    });
   }
 
   getByUsername(username: string): Promise<User<Extra> | null> {
@@ -47,7 +42,7 @@ export class CachedUserStore<Extra extends object = Record<string, unknown>> imp
 
   async update(id: number, changes: UserChanges<Extra>): Promise<void> {
     await this.#store.update(id, changes);
-    await this.#cache.set(prefix + id, staleMark, staleSeconds);
+    await this.#cache.set(prefix + id, staleMark(), staleSeconds);
   }
 
   async delete(id: number): Promise<void> {

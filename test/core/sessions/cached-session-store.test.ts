@@ -53,3 +53,37 @@ test('a user whose password changed is not served from a copy cached by a racing
   await cache.add('user:7', JSON.stringify(user), 300);
   assert.equal((await users.getById(7))?.password, 'new');
 });
+
+test('a read that saw one write\'s mark cannot cache its row over the mark of a later write', async () => {
+  const cache = new LruCache();
+  const inner = new MemorySessionStore();
+  const store = new CachedSessionStore(inner, cache, { ttlSeconds: 300 });
+  await store.create(record('s3'));
+  await store.update({ ...record('s3'), data: { n: 2 } });
+  // A second write lands while the reader is reading the first write's row from the store.
+  const load = inner.load.bind(inner);
+  inner.load = async (id: string) => {
+    const row = await load(id);
+    await store.update({ ...record('s3'), data: { n: 3 } });
+    return row;
+  };
+  assert.deepEqual((await store.load('s3'))?.data, { n: 2 }, 'the reader gets what it read');
+  inner.load = load;
+  assert.deepEqual((await store.load('s3'))?.data, { n: 3 }, 'and the cache did not keep it over the later write');
+});
+
+test('once the write that marked a row is done, the next reader caches the fresh row: no query after that', async () => {
+  const cache = new LruCache();
+  const inner = new MemorySessionStore();
+  let reads = 0;
+  const load = inner.load.bind(inner);
+  inner.load = async (id: string) => {
+    reads += 1;
+    return load(id);
+  };
+  const store = new CachedSessionStore(inner, cache, { ttlSeconds: 300 });
+  await store.create(record('s4'));
+  await store.update({ ...record('s4'), data: { n: 9 } });
+  for (let i = 0; i < 5; i += 1) assert.deepEqual((await store.load('s4'))?.data, { n: 9 });
+  assert.equal(reads, 1);
+});
