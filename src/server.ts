@@ -1,5 +1,6 @@
 // Serves the reference site on PORT, in WEB_CONCURRENCY processes that share the port.
 import cluster from 'node:cluster';
+import { relayClusterCacheMessages } from './core/cache/cluster-cache.ts';
 import type { Config } from './core/config.ts';
 import { createSiteTessera } from './site/site-tessera.ts';
 import { buildSite } from './site/app.ts';
@@ -33,6 +34,7 @@ function superviseWorkers(count: number): void {
     const worker = cluster.fork();
     startedAt.set(worker.id, Date.now());
   };
+  relayClusterCacheMessages();
   for (let i = 0; i < count; i += 1) fork();
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;

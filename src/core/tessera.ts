@@ -3,6 +3,8 @@ import { openDatabase, type Db } from '../db/database.ts';
 import { migrate, misnamedMigration, type MigrationFactory } from '../db/migrate.ts';
 import { Auth } from './auth.ts';
 import type { Cache } from './cache/cache.ts';
+import cluster from 'node:cluster';
+import { ClusterCache } from './cache/cluster-cache.ts';
 import { LruCache } from './cache/lru-cache.ts';
 import { RedisCache } from './cache/redis-cache.ts';
 import type { Config } from './config.ts';
@@ -76,7 +78,14 @@ export function createTessera<Extra extends object = Record<string, unknown>>(
   const secretKey = resolveSecretKey(config);
   const sqlUsers = new SqlUserStore<Extra>(db, options.userFields ? { fields: options.userFields } : {});
   const passwords = options.passwords ?? defaultPasswords();
-  const cache: Cache = options.cache ?? (config.redisUrl ? new RedisCache(config.redisUrl) : new LruCache({ maxEntries: 10_000 }));
+  const cache: Cache =
+    options.cache ??
+    (config.redisUrl
+      ? new RedisCache(config.redisUrl)
+      : // Several processes without Redis: each its own LRU, deletions told to every other.
+        cluster.isWorker
+        ? new ClusterCache({ maxEntries: 10_000 })
+        : new LruCache({ maxEntries: 10_000 }));
   const redisClients: RedisClient[] = [];
 
   let users: UserStore<Extra> = sqlUsers;

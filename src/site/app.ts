@@ -3,7 +3,6 @@ import { sourcePath } from '../source-files.ts';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { NullCache } from '../core/cache/null-cache.ts';
 import { TesseraError } from '../core/errors.ts';
 import { isSafeRedirect } from '../core/redirects.ts';
 import type { Tessera } from '../core/tessera.ts';
@@ -97,9 +96,9 @@ export async function buildSite(tessera: Tessera, options: SiteOptions = {}): Pr
     pages,
     articles,
     articleList: new ArticleListCache({
-      // Other processes cannot be told of a change without a shared cache, and a reader must see
-      // it at once whichever process answers: several processes without Redis cache no list.
-      cache: config.redisUrl === undefined && config.webConcurrency > 1 ? new NullCache() : tessera.cache,
+      // Redis, or in several processes without it a cache whose deletions reach every process
+      // before the change is answered: a reader sees it at once, whichever process answers.
+      cache: tessera.cache,
       store: articles,
       ttlSeconds: 300,
       render: async (lang, offset, limit) =>

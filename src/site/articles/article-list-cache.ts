@@ -1,9 +1,11 @@
 // The rendered article list and the article count, cached so a burst of readers costs no query.
+import { randomBytes } from 'node:crypto';
 import type { Cache } from '../../core/cache/cache.ts';
 import type { Lang } from '../i18n/index.ts';
 import type { ArticleStore } from './article-store.ts';
 
 const prefix = 'articles:';
+const versionKey = `${prefix}version`;
 
 export interface ListPage {
   html: string;
@@ -17,8 +19,9 @@ export class ArticleListCache {
   readonly #render: (lang: Lang, offset: number, limit: number) => Promise<string>;
 
   /**
-   * `ttlSeconds` bounds how stale another process's copy can be when there is no shared
-   * cache to invalidate; the process that changes an article invalidates at once.
+   * Entries are keyed by a version that every invalidation drops. A reader that read the
+   * database before a change and stores its copy after the invalidation stores it under the
+   * old version, which nobody reads any more: a stale list can never be served.
    */
   constructor(options: { cache: Cache; store: ArticleStore; ttlSeconds: number; render: (lang: Lang, offset: number, limit: number) => Promise<string> }) {
     this.#cache = options.cache;
@@ -27,21 +30,29 @@ export class ArticleListCache {
     this.#render = options.render;
   }
 
-  async count(): Promise<number> {
-    const cached = await this.#cache.get(`${prefix}count`);
-    if (cached !== undefined) return Number(cached);
-    const count = await this.#store.count();
-    await this.#cache.set(`${prefix}count`, String(count), this.#ttlSeconds);
-    return count;
+  /** The current version; a new one after every invalidation (the first process to ask makes it). */
+  async #version(): Promise<string> {
+    const current = await this.#cache.get(versionKey);
+    if (current !== undefined) return current;
+    await this.#cache.add(versionKey, randomBytes(6).toString('hex'), this.#ttlSeconds);
+    return (await this.#cache.get(versionKey)) ?? 'none';
   }
 
-  async list(lang: Lang, offset: number, limit: number): Promise<string> {
-    const key = `${prefix}list:${lang}:${offset}:${limit}`;
+  async #readThrough(name: string, produce: () => Promise<string>): Promise<string> {
+    const key = `${prefix}${await this.#version()}:${name}`;
     const cached = await this.#cache.get(key);
     if (cached !== undefined) return cached;
-    const html = await this.#render(lang, offset, limit);
-    await this.#cache.set(key, html, this.#ttlSeconds);
-    return html;
+    const value = await produce();
+    await this.#cache.set(key, value, this.#ttlSeconds);
+    return value;
+  }
+
+  async count(): Promise<number> {
+    return Number(await this.#readThrough('count', async () => String(await this.#store.count())));
+  }
+
+  list(lang: Lang, offset: number, limit: number): Promise<string> {
+    return this.#readThrough(`list:${lang}:${offset}:${limit}`, () => this.#render(lang, offset, limit));
   }
 
   /** After any change to articles (or their authors): every cached page and the count go. */
