@@ -1,8 +1,8 @@
 // The walk a new user takes through the accounts pages, in real Chromium against a started site.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { launchChromium, screenshots } from '../support/browser.ts';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { launchChromium, newCheckedContext, screenshots, type CheckedContext } from '../support/browser.ts';
 import { skipOrFail } from '../support/requirements.ts';
 import { startSite, type RunningSite } from '../support/site.ts';
 
@@ -27,19 +27,8 @@ function running(): { site: RunningSite; browser: Browser } {
   return { site, browser };
 }
 
-/** A new context with bounded waits, and a record of what the page's console complained about. */
-async function newContext(options: { locale?: string } = {}): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await running().browser.newContext(options);
-  context.setDefaultTimeout(timeoutMs);
-  context.setDefaultNavigationTimeout(timeoutMs);
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    // A 422 form page is reported as a failed load; that is the contract, not a problem.
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(message.text());
-  });
-  return { context, page, problems };
+function newContext(options: { locale?: string } = {}): Promise<CheckedContext> {
+  return newCheckedContext(running().browser, timeoutMs, options);
 }
 
 /** Asserts the page is the login form, asked for with `next` (however it is percent-encoded). */

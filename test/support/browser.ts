@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const chromiumPath = '/usr/bin/chromium';
 
@@ -54,4 +54,26 @@ export function screenshots(directory = screenshotDirectory, prefix = ''): Scree
       return path;
     },
   };
+}
+
+export interface CheckedContext {
+  context: BrowserContext;
+  page: Page;
+  /** what the page's console complained about; a test expects it to stay empty */
+  problems: string[];
+}
+
+/** A new context with bounded waits, and a record of what the page's console complained about. */
+export async function newCheckedContext(browser: Browser, timeoutMs: number, options: { locale?: string } = {}): Promise<CheckedContext> {
+  const context = await browser.newContext(options);
+  context.setDefaultTimeout(timeoutMs);
+  context.setDefaultNavigationTimeout(timeoutMs);
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    // A 4xx page (422 form, 403) is reported as a failed load; that is the contract, not a problem.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(message.text());
+  });
+  return { context, page, problems };
 }
