@@ -1,5 +1,5 @@
 // The few column types whose spelling differs between SQLite and PostgreSQL; migrations use only these.
-import { sql, type ColumnDataType, type CreateTableBuilder, type Expression } from 'kysely';
+import { sql, type ColumnDataType, type ColumnDefinitionBuilder, type CreateTableBuilder, type Expression } from 'kysely';
 import type { DialectName } from './database.ts';
 
 export interface ColumnTypes {
@@ -9,8 +9,8 @@ export interface ColumnTypes {
   bigint: ColumnDataType;
   /** makes a table STRICT on SQLite, so a wrong type is an error rather than a silent conversion */
   strict<T extends string, C extends string>(table: CreateTableBuilder<T, C>): CreateTableBuilder<T, C>;
-  /** a primary key column that generates its value */
-  autoIncrement: boolean;
+  /** makes the `id` column a primary key that generates its value: `.addColumn('id', types.id, types.generatedKey)` */
+  generatedKey(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
 }
 
 export function columnTypes(dialect: DialectName): ColumnTypes {
@@ -18,9 +18,9 @@ export function columnTypes(dialect: DialectName): ColumnTypes {
     return {
       id: 'integer',
       bigint: 'integer',
-      autoIncrement: true,
+      generatedKey: (column) => column.primaryKey().autoIncrement(),
       strict: (table) => table.modifyEnd(sql`strict` as Expression<unknown>),
     };
   }
-  return { id: 'bigint', bigint: 'bigint', autoIncrement: false, strict: (table) => table };
+  return { id: 'bigint', bigint: 'bigint', generatedKey: (column) => column.primaryKey().generatedByDefaultAsIdentity(), strict: (table) => table };
 }

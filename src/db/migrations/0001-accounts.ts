@@ -10,9 +10,7 @@ export function accountsMigration(types: ColumnTypes): Migration {
           db.schema
             .createTable('users')
             .ifNotExists()
-            .addColumn('id', types.id, (col) =>
-              types.autoIncrement ? col.primaryKey().autoIncrement() : col.primaryKey().generatedByDefaultAsIdentity(),
-            )
+            .addColumn('id', types.id, types.generatedKey)
             .addColumn('username', 'text', (col) => col.notNull())
             .addColumn('username_normalized', 'text', (col) => col.notNull().unique())
             .addColumn('email', 'text', (col) => col.notNull().defaultTo(''))

@@ -3,19 +3,17 @@ import type { Kysely, Migration } from 'kysely';
 import type { ColumnTypes } from '../column-types.ts';
 
 export function permissionsMigration(types: ColumnTypes): Migration {
-  const id = () => (col: any) =>
-    types.autoIncrement ? col.primaryKey().autoIncrement() : col.primaryKey().generatedByDefaultAsIdentity();
   return {
     async up(db: Kysely<any>) {
       await types
-        .strict(db.schema.createTable('groups').ifNotExists().addColumn('id', types.id, id()).addColumn('name', 'text', (col) => col.notNull().unique()))
+        .strict(db.schema.createTable('groups').ifNotExists().addColumn('id', types.id, types.generatedKey).addColumn('name', 'text', (col) => col.notNull().unique()))
         .execute();
       await types
         .strict(
           db.schema
             .createTable('permissions')
             .ifNotExists()
-            .addColumn('id', types.id, id())
+            .addColumn('id', types.id, types.generatedKey)
             .addColumn('codename', 'text', (col) => col.notNull().unique())
             .addColumn('name', 'text', (col) => col.notNull()),
         )

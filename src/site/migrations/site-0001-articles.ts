@@ -13,7 +13,7 @@ export function articlesMigration(types: ColumnTypes): Migration {
           db.schema
             .createTable('articles')
             .ifNotExists()
-            .addColumn('id', types.id, (col) => (types.autoIncrement ? col.primaryKey().autoIncrement() : col.primaryKey().generatedByDefaultAsIdentity()))
+            .addColumn('id', types.id, types.generatedKey)
             // Deleting a user deletes what they wrote.
             .addColumn('author_id', types.bigint, (col) => col.notNull().references('users.id').onDelete('cascade'))
             .addColumn('title', 'text', (col) => col.notNull())
