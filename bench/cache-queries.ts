@@ -2,11 +2,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NullCache } from '../src/core/cache/null-cache.ts';
-import { loadConfig } from '../src/core/config.ts';
-import type { Cache } from '../src/core/cache/cache.ts';
-import { buildSite } from '../src/site/app.ts';
-import { createSiteTessera } from '../src/site/site-tessera.ts';
+import { NullCache, loadConfig, type Cache } from 'tessera';
+import { buildSite } from '../site/src/app.ts';
+import { createSiteTessera } from '../site/src/site-tessera.ts';
 
 export async function queriesPerThousandViews(cache: Cache | undefined): Promise<{ list: number; home: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-cache-bench-'));

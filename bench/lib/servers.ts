@@ -5,6 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../../test/support/site.ts';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
+/** The site's commands as `npm start` runs them: the installed tessera binary with the site's config module. */
+export function siteCommand(command: string): string[] {
+  return ['node_modules/tessera/dist/cli/bin.js', command, '--config', 'site/tessera.config.ts'];
+}
 
 export interface Server {
   url: string;

@@ -2,9 +2,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../src/core/config.ts';
-import { buildSite } from '../../src/site/app.ts';
-import { createSiteTessera } from '../../src/site/site-tessera.ts';
+import { loadConfig } from 'tessera';
+import { buildSite } from '../../site/src/app.ts';
+import { createSiteTessera } from '../../site/src/site-tessera.ts';
 import { benchPassword, benchUser } from './systems.ts';
 
 export interface StoreQueries {

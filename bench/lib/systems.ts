@@ -2,15 +2,21 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OWASP_ARGON2ID } from '../../src/core/passwords/argon2id.ts';
+import { OWASP_ARGON2ID } from 'tessera';
 import { Client, csrfToken } from '../../test/support/client.ts';
 import { missingExitCode, peerEnv, type PeerSpec } from '../peers/peers.ts';
-import { root, startServer, type Server } from './servers.ts';
+import { root, siteCommand, startServer, type Server } from './servers.ts';
 
 /** The node flags of package.json's start script, so the benchmark runs what `npm start` runs. */
-const startFlags = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
-  .split(/\s+/)
-  .filter((word) => word.startsWith('--'));
+const startFlags = (() => {
+  const words = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
+  const flags: string[] = [];
+  for (const word of words.slice(words.lastIndexOf('node') + 1)) {
+    if (!word.startsWith('--')) break;
+    flags.push(word);
+  }
+  return flags;
+})();
 
 export const benchUser = 'bench-user';
 export const benchPassword = 'a long bench passphrase';
@@ -52,7 +58,7 @@ export async function startTessera(options: TesseraOptions = {}): Promise<System
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tessera-bench-'));
   const workers = options.workers ?? 1;
   // Started exactly as `npm start` starts it (package.json), V8 flags included.
-  const server = await startServer([...startFlags, 'bin/tessera.js', 'start'], {
+  const server = await startServer([...startFlags, ...siteCommand('start')], {
     DATA_DIR: dataDir,
     SECRET_KEY: benchSecretKey,
     WEB_CONCURRENCY: String(workers),

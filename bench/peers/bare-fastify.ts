@@ -1,8 +1,8 @@
 // The ceiling: a bare Fastify route rendering the same page through the same liquid templates, with no auth.
 import Fastify from 'fastify';
 import { Liquid } from 'liquidjs';
-import { catalogue } from '../../src/site/i18n/index.ts';
-import { templatesDirectory } from '../../src/site/render.ts';
+import { catalogue } from '../../site/src/i18n/index.ts';
+import { templatesDirectory } from '../../site/src/render.ts';
 
 const port = Number(process.env.PORT ?? 3100);
 const liquid = new Liquid({ root: templatesDirectory, extname: '.liquid', outputEscape: 'escape', cache: true, strictFilters: true });

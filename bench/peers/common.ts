@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Database } from 'better-sqlite3';
 import { Liquid } from 'liquidjs';
-import { catalogue } from '../../src/site/i18n/index.ts';
-import { templatesDirectory } from '../../src/site/render.ts';
+import { catalogue } from '../../site/src/i18n/index.ts';
+import { templatesDirectory } from '../../site/src/render.ts';
 
 export interface PeerSettings {
   port: number;

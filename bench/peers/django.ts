@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { catalogue } from '../../src/site/i18n/index.ts';
+import { catalogue } from '../../site/src/i18n/index.ts';
 import { missingExitCode } from './peers.ts';
 
 const projectDir = fileURLToPath(new URL('./django/', import.meta.url));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { sql } from 'kysely';
 
-import { openDatabase, type Db } from '../../src/db/database.ts';
+import { openDatabase, type Db } from 'tessera/db';
 import { startPostgres, type PostgresServer } from './postgres.ts';
 
 export interface TestDatabase {

@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const binary = fileURLToPath(new URL('../../bin/tessera.js', import.meta.url));
+/** The installed `tessera` binary (the library's build, linked into node_modules as a user's app has it). */
+export const binary = fileURLToPath(new URL('../../node_modules/tessera/dist/cli/bin.js', import.meta.url));
+/** The reference site's config module, which every site command is given. */
+export const siteConfig = fileURLToPath(new URL('../../site/tessera.config.ts', import.meta.url));
 
 export interface RunningSite {
   url: string;
@@ -29,10 +32,10 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Runs `tessera <command…>` to completion in the given environment. */
+/** Runs `tessera <command…> --config site/tessera.config.ts` to completion in the given environment. */
 export async function runCli(args: string[], env: Record<string, string>, input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [binary, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [binary, ...args, '--config', siteConfig], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += String(chunk)));
@@ -52,7 +55,7 @@ export async function startSite(options: StartOptions = {}): Promise<RunningSite
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tessera-site-'));
   const port = await freePort();
   let log = '';
-  const child = spawn(process.execPath, [binary, 'start'], {
+  const child = spawn(process.execPath, [binary, 'start', '--config', siteConfig], {
     env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

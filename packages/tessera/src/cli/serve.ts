@@ -1,0 +1,72 @@
+// Serves the application's server on PORT, in WEB_CONCURRENCY processes that share the port.
+import cluster from 'node:cluster';
+import { relayClusterCacheMessages } from '../core/cache/cluster-cache.ts';
+import type { AppModule } from './app-module.ts';
+
+/** Migrates (once, in the primary) when asked, then serves until SIGTERM or SIGINT. */
+export async function serve(module: AppModule, options: { migrate: boolean }): Promise<void> {
+  const { tessera } = module;
+  const build = module.app;
+  if (build === undefined) throw new Error('the config module exports no "app" (tessera) => server, so there is nothing to serve');
+  const { config } = tessera;
+  if (cluster.isPrimary && options.migrate) await tessera.migrate();
+  if (cluster.isPrimary && config.webConcurrency > 1) {
+    // The primary only supervises: each worker opens its own connections.
+    await tessera.close();
+    superviseWorkers(config.webConcurrency);
+    return;
+  }
+  await tessera.ready();
+  const app = await build(tessera);
+  let closing = false;
+  const close = async () => {
+    if (closing) return;
+    closing = true;
+    await app.close();
+    await tessera.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void close());
+  process.once('SIGINT', () => void close());
+  // A bug in one request must not take every visitor down with it.
+  process.on('unhandledRejection', (reason) => app.log.error({ err: reason }, 'unhandled rejection'));
+  await app.listen({ port: config.port, host: config.host });
+}
+
+/** A worker that dies this soon after starting is failing to start, not crashing under load. */
+const quickDeathMs = 5000;
+const maxQuickDeaths = 5;
+
+function superviseWorkers(count: number): void {
+  let stopping = false;
+  let quickDeaths = 0;
+  const startedAt = new Map<number, number>();
+  const fork = () => {
+    const worker = cluster.fork();
+    startedAt.set(worker.id, Date.now());
+  };
+  relayClusterCacheMessages();
+  for (let i = 0; i < count; i += 1) fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    const lived = Date.now() - (startedAt.get(worker.id) ?? 0);
+    startedAt.delete(worker.id);
+    quickDeaths = lived < quickDeathMs ? quickDeaths + 1 : 0;
+    if (quickDeaths >= maxQuickDeaths) {
+      // A port in use or a database that refuses us: restarting for ever would only hide it.
+      console.error(`workers keep dying at start (last: ${signal ?? code}); giving up`);
+      stopping = true;
+      for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGTERM');
+      process.exitCode = 1;
+      return;
+    }
+    console.error(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+    setTimeout(fork, Math.min(100 * 2 ** quickDeaths, 5000));
+  });
+  const stop = () => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}

@@ -1,0 +1,163 @@
+// Authentication: who is asking. authenticate, login, logout, getUser, updateSessionAuthHash.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Passwords } from './passwords/passwords.ts';
+import type { Session } from './sessions/session.ts';
+import type { LoginThrottle } from './throttle.ts';
+import type { UserStore } from './users/user-store.ts';
+import { normalizeUsername, type User } from './users/user.ts';
+
+/** The session key that holds the session auth hash, as in Django. */
+export const SESSION_AUTH_HASH_KEY = '_auth_user_hash';
+
+/** What an {@link Auth} works with; `createTessera` passes its own stores, passwords, SECRET_KEY and throttle. */
+export interface AuthOptions<Extra extends object> {
+  users: UserStore<Extra>;
+  passwords: Passwords;
+  secretKey: string;
+  /** counts failed logins per account and address; without one, nothing is throttled */
+  throttle?: LoginThrottle;
+}
+
+/**
+ * What {@link Auth.authenticate} found. A wrong password, an unknown username and an inactive
+ * account are one answer, `invalid`, so that nothing tells them apart.
+ */
+export type AuthenticationResult<Extra extends object = Record<string, unknown>> =
+  | { ok: true; user: User<Extra> }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'throttled'; /** when the client may try again */ retryAfterSeconds: number };
+
+/** Who is trying to log in, for the throttle. */
+export interface AuthenticateOptions {
+  /** the client's address (request.ip behind a trusted proxy); failures are counted per address */
+  address: string;
+}
+
+/**
+ * Django's five verbs: {@link Auth.authenticate}, {@link Auth.login}, {@link Auth.logout},
+ * {@link Auth.getUser} and {@link Auth.updateSessionAuthHash}. `createTessera` builds one as
+ * `tessera.auth`; the Fastify adapter calls it for `request.login()` and `request.logout()`.
+ */
+export class Auth<Extra extends object = Record<string, unknown>> {
+  readonly users: UserStore<Extra>;
+  readonly passwords: Passwords;
+  readonly #throttle: LoginThrottle | undefined;
+  readonly #hashKey: Buffer;
+
+  constructor(options: AuthOptions<Extra>) {
+    this.users = options.users;
+    this.passwords = options.passwords;
+    this.#throttle = options.throttle;
+    // A key of its own, derived from SECRET_KEY, so this HMAC cannot stand in for any other.
+    this.#hashKey = createHmac('sha256', options.secretKey).update('tessera.auth.sessionAuthHash').digest();
+  }
+
+  /**
+   * Checks a login, throttled: each attempt is counted against the account (from this address)
+   * and the address before the password is checked, so a burst of parallel guesses cannot pass
+   * the limit; a success takes the count back. This is the path a login form should take.
+   *
+   * @example
+   * const result = await tessera.auth.authenticate(username, password, { address: request.ip });
+   * if (result.ok) await tessera.auth.login(session, result.user);
+   * else if (result.reason === 'throttled') reply.header('Retry-After', String(result.retryAfterSeconds)).code(429);
+   */
+  async authenticate(username: string, password: string, options: AuthenticateOptions): Promise<AuthenticationResult<Extra>> {
+    const throttle = this.#throttle;
+    const key = normalizeUsername(username);
+    if (throttle !== undefined) {
+      const verdict = await throttle.attempt(key, options.address);
+      if (!verdict.allowed) return { ok: false, reason: 'throttled', retryAfterSeconds: verdict.retryAfterSeconds };
+    }
+    const user = await this.verifyCredentials(username, password);
+    if (user === null) return { ok: false, reason: 'invalid' };
+    await throttle?.succeeded(key, options.address);
+    return { ok: true, user };
+  }
+
+  /**
+   * The user these credentials prove, or null, with no throttling: for the command line and
+   * tests; a login form calls {@link Auth.authenticate}. Unknown usernames, wrong passwords and
+   * inactive accounts all cost one password hash and give the same null, so neither the answer
+   * nor its timing tells which it was. A correct password in an old format is re-hashed.
+   */
+  async verifyCredentials(username: string, password: string): Promise<User<Extra> | null> {
+    // No username holds NUL (sign-up refuses it), and PostgreSQL could not even compare one.
+    const user = username.includes('\0') ? null : await this.users.getByUsername(username);
+    if (user === null) {
+      await this.passwords.hashForTiming(password);
+      return null;
+    }
+    const check = await this.passwords.check(password, user.password);
+    if (!check.ok || !user.isActive) return null;
+    if (check.needsRehash) {
+      const upgraded = await this.passwords.hash(password);
+      await this.users.update(user.id, { password: upgraded });
+      user.password = upgraded;
+    }
+    return user;
+  }
+
+  /** HMAC of the password hash: changes whenever the password does, revealing nothing of it. */
+  sessionAuthHash(user: User<Extra>): string {
+    return createHmac('sha256', this.#hashKey).update(user.password).digest('hex');
+  }
+
+  /**
+   * Logs `user` in on `session`: a new token (against fixation), the user id and auth hash
+   * stored. Another user's session, or one whose hash went stale, is flushed first so nothing
+   * of it carries over. Rotating the CSRF secret is the adapter's part, it owns the cookie.
+   */
+  async login(session: Session, user: User<Extra>, options: { persistent?: boolean } = {}): Promise<void> {
+    const hash = this.sessionAuthHash(user);
+    if (session.userId !== null && (session.userId !== user.id || !this.#hashMatches(session, hash))) {
+      session.flush();
+    } else {
+      session.cycleKey();
+    }
+    session.userId = user.id;
+    session.set(SESSION_AUTH_HASH_KEY, hash);
+    session.setPersistent(options.persistent ?? true);
+    const now = new Date();
+    await this.users.update(user.id, { lastLogin: now });
+    user.lastLogin = now;
+  }
+
+  /** Ends the session: the manager deletes its row and expires the cookie. */
+  logout(session: Session): void {
+    session.flush();
+  }
+
+  /**
+   * The user the session belongs to, or null. A session whose auth hash no longer matches
+   * (the password changed elsewhere) or whose user is gone or inactive is flushed.
+   */
+  async getUser(session: Session): Promise<User<Extra> | null> {
+    const userId = session.userId;
+    if (userId === null) return null;
+    const preloaded = session.preloadedUser;
+    const user = preloaded !== undefined && (preloaded === null || preloaded.id === userId)
+      ? (preloaded as User<Extra> | null)
+      : await this.users.getById(userId);
+    if (user === null || !user.isActive || !this.#hashMatches(session, this.sessionAuthHash(user))) {
+      session.flush();
+      return null;
+    }
+    return user;
+  }
+
+  /**
+   * After the user changed their own password: keeps this session logged in under a new
+   * token, while every other session's stale hash logs it out.
+   */
+  updateSessionAuthHash(session: Session, user: User<Extra>): void {
+    session.cycleKey();
+    if (session.userId === user.id) session.set(SESSION_AUTH_HASH_KEY, this.sessionAuthHash(user));
+  }
+
+  #hashMatches(session: Session, expected: string): boolean {
+    const stored = session.get(SESSION_AUTH_HASH_KEY);
+    if (typeof stored !== 'string' || stored.length !== expected.length) return false;
+    return timingSafeEqual(Buffer.from(stored), Buffer.from(expected));
+  }
+}

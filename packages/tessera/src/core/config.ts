@@ -1,0 +1,163 @@
+// One defaults object for the whole system, read from the environment and validated once at start.
+import { deflateRawSync } from 'node:zlib';
+import { z } from 'zod';
+import { TesseraError } from './errors.ts';
+
+// An empty variable (`PORT=` in a compose file) means unset, as it does for TRUST_PROXY: coerced,
+// it would be 0, and PORT=0 serves on a random port without a word.
+const integer = (fallback: number, min: number, max: number) =>
+  z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    z.coerce.number().int().min(min).max(max).default(fallback),
+  );
+
+const flag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off', ''])
+  .default('')
+  .transform((value) => ['1', 'true', 'yes', 'on'].includes(value));
+
+const environmentSchema = z.object({
+  PORT: integer(3000, 0, 65535),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  WEB_CONCURRENCY: integer(1, 1, 64),
+  DATA_DIR: z.string().min(1).default('data'),
+  DATABASE_URL: z.string().optional(),
+  REDIS_URL: z.string().url().optional(),
+  SESSION_STORE: z.enum(['db', 'redis', 'cached-db', 'cookie']).default('db'),
+  SECRET_KEY: z.string().optional(),
+  LOGIN_FAILURES_PER_ACCOUNT: integer(10, 1, 1_000_000),
+  LOGIN_FAILURES_PER_ADDRESS: integer(100, 1, 1_000_000),
+  TRUST_PROXY: flag,
+  NODE_ENV: z.string().default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+});
+
+/**
+ * The settings tessera runs on, read from the environment by {@link loadConfig}: Django's settings module,
+ * typed and checked once at start.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  webConcurrency: number;
+  dataDir: string;
+  databaseUrl: string;
+  redisUrl: string | undefined;
+  sessionStore: 'db' | 'redis' | 'cached-db' | 'cookie';
+  /** from SECRET_KEY; undefined means "generate one in the data folder" (never in production) */
+  secretKey: string | undefined;
+  loginFailuresPerAccount: number;
+  loginFailuresPerAddress: number;
+  /** the window the login-failure counters cover */
+  loginFailureWindowSeconds: number;
+  trustProxy: boolean;
+  production: boolean;
+  logLevel: string;
+  session: SessionSettings;
+}
+
+/**
+ * How long sessions last and how often their last use is written; `maxAgeSeconds` is Django's
+ * SESSION_COOKIE_AGE, the idle timeout has no Django equivalent.
+ */
+export interface SessionSettings {
+  /** absolute lifetime of a "remember me" session, Django's SESSION_COOKIE_AGE */
+  maxAgeSeconds: number;
+  /** absolute lifetime kept on the server for a browser-session cookie */
+  browserSessionMaxAgeSeconds: number;
+  /** a session unused for this long ends, whatever its absolute expiry */
+  idleTimeoutSeconds: number;
+  /** last_seen is written at most this often, so reading pages costs no write */
+  touchIntervalSeconds: number;
+}
+
+/**
+ * Two weeks absolute for either kind of cookie (Django's SESSION_COOKIE_AGE), a week idle, and last use
+ * written at most once a minute.
+ */
+export const defaultSessionSettings: SessionSettings = {
+  maxAgeSeconds: 1_209_600,
+  browserSessionMaxAgeSeconds: 1_209_600,
+  idleTimeoutSeconds: 7 * 24 * 3600,
+  touchIntervalSeconds: 60,
+};
+
+/**
+ * Reads and validates the environment; a bad value stops the start with a clear message.
+ *
+ * @example
+ * import { createTessera, loadConfig } from 'tessera';
+ *
+ * const config = loadConfig();   // PORT, DATABASE_URL, SECRET_KEY, SESSION_STORE, … from process.env
+ * const tessera = createTessera(config);
+ */
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environmentSchema.safeParse(environment);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new TesseraError('config_invalid', `invalid configuration: ${problems.join('; ')}`);
+  }
+  const env = parsed.data;
+  const production = env.NODE_ENV === 'production';
+  if (production) assertStrongSecret(env.SECRET_KEY);
+  else if (env.SECRET_KEY !== undefined && env.SECRET_KEY.length < 32) {
+    throw new TesseraError('config_invalid', 'SECRET_KEY must be at least 32 characters');
+  }
+  if (env.SESSION_STORE === 'redis' && !env.REDIS_URL) {
+    throw new TesseraError('config_invalid', 'SESSION_STORE=redis needs REDIS_URL');
+  }
+  if (env.DATABASE_URL !== undefined) assertDatabaseUrl(env.DATABASE_URL);
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    webConcurrency: env.WEB_CONCURRENCY,
+    dataDir: env.DATA_DIR,
+    databaseUrl: env.DATABASE_URL ?? `sqlite:${env.DATA_DIR}/db.sqlite3`,
+    redisUrl: env.REDIS_URL,
+    sessionStore: env.SESSION_STORE,
+    secretKey: env.SECRET_KEY,
+    loginFailuresPerAccount: env.LOGIN_FAILURES_PER_ACCOUNT,
+    loginFailuresPerAddress: env.LOGIN_FAILURES_PER_ADDRESS,
+    loginFailureWindowSeconds: 15 * 60,
+    trustProxy: env.TRUST_PROXY,
+    production,
+    logLevel: env.LOG_LEVEL ?? (environment.NODE_ENV === 'test' ? 'warn' : 'info'),
+    session: defaultSessionSettings,
+  };
+}
+
+/**
+ * Shannon entropy of the key's characters times its length, capped by the key's deflated size:
+ * a cheap floor on guessability. The cap is there because per-character entropy alone ignores
+ * order, and so rates a repeated word ("password" eight times, 176 bits) as strong as random text.
+ */
+export function estimatedEntropyBits(key: string): number {
+  const counts = new Map<string, number>();
+  for (const char of key) counts.set(char, (counts.get(char) ?? 0) + 1);
+  let perChar = 0;
+  for (const count of counts.values()) {
+    const p = count / key.length;
+    perChar -= p * Math.log2(p);
+  }
+  return Math.min(perChar * key.length, deflateRawSync(key, { level: 9 }).length * 8);
+}
+
+/** Checked here, not when the database opens, so a mistyped URL stops the start with the setting's name. */
+function assertDatabaseUrl(url: string): void {
+  if (url === 'sqlite:') throw new TesseraError('config_invalid', 'DATABASE_URL sqlite: needs a path');
+  if (!url.startsWith('sqlite:') && !url.startsWith('postgres://') && !url.startsWith('postgresql://')) {
+    throw new TesseraError('config_invalid', 'DATABASE_URL must start with sqlite: or postgres://');
+  }
+}
+
+function assertStrongSecret(secret: string | undefined): void {
+  if (secret === undefined || secret.length === 0) {
+    throw new TesseraError('config_invalid', 'SECRET_KEY is required when NODE_ENV=production');
+  }
+  if (secret.length < 32 || estimatedEntropyBits(secret) < 128) {
+    throw new TesseraError(
+      'config_invalid',
+      'SECRET_KEY is too weak: use at least 32 random bytes, e.g. `openssl rand -base64 48`',
+    );
+  }
+}

@@ -1,0 +1,179 @@
+// Wires tessera's parts together from one Config: database, users, passwords, sessions, throttle, cache.
+import { openDatabase, type Db } from '../db/database.ts';
+import { migrate, misnamedMigration, type MigrationFactory } from '../db/migrate.ts';
+import { Auth } from './auth.ts';
+import type { Cache } from './cache/cache.ts';
+import cluster from 'node:cluster';
+import { ClusterCache } from './cache/cluster-cache.ts';
+import { LruCache } from './cache/lru-cache.ts';
+import { RedisCache } from './cache/redis-cache.ts';
+import type { Config } from './config.ts';
+import { TesseraError } from './errors.ts';
+import { defaultPasswords, type Passwords } from './passwords/passwords.ts';
+import { Permissions } from './permissions/permissions.ts';
+import { SqlPermissionStore } from './permissions/sql-permission-store.ts';
+import { closeRedisClient, createRedisClient, waitUntilReady, type RedisClient } from './redis-client.ts';
+import { resolveSecretKey } from './secret-key.ts';
+import { CachedSessionStore } from './sessions/cached-session-store.ts';
+import { RedisSessionStore } from './sessions/redis-session-store.ts';
+import { SessionManager } from './sessions/session-manager.ts';
+import type { SessionStore } from './sessions/session-store.ts';
+import { SignedCookieSessionManager } from './sessions/signed-cookie-sessions.ts';
+import { SqlSessionStore } from './sessions/sql-session-store.ts';
+import { SqlFailureCounter } from './sql-failure-counter.ts';
+import { LoginThrottle } from './throttle.ts';
+import { CachedUserStore } from './users/cached-user-store.ts';
+import { SqlUserStore } from './users/sql-user-store.ts';
+import type { UserFields } from './users/user-fields.ts';
+import type { UserStore } from './users/user-store.ts';
+
+/** What {@link createTessera} takes besides the {@link Config}. */
+export interface TesseraOptions<Extra extends object> {
+  /** the application's own user fields (columns it adds with `migrations`) */
+  userFields?: UserFields<Extra>;
+  /** the application's own migrations, run after tessera's */
+  migrations?: Record<string, MigrationFactory>;
+  /** an already open database (tests); otherwise DATABASE_URL is opened */
+  db?: Db;
+  passwords?: Passwords;
+  /** a cache of the caller's choosing; by default Redis when REDIS_URL is set, else an in-process LRU */
+  cache?: Cache;
+}
+
+/**
+ * One configured tessera: the database, the stores and the verbs an application uses. Made by
+ * {@link createTessera}; the Fastify plugin and the `tessera` command line take one.
+ */
+export interface Tessera<Extra extends object = Record<string, unknown>> {
+  config: Config;
+  /** the application's own migrations, as given to createTessera (the command line applies them) */
+  migrations: Readonly<Record<string, MigrationFactory>>;
+  db: Db;
+  secretKey: string;
+  users: UserStore<Extra>;
+  passwords: Passwords;
+  sessionStore: SessionStore;
+  sessions: SessionManager;
+  auth: Auth<Extra>;
+  throttle: LoginThrottle;
+  permissions: Permissions;
+  /** Redis when REDIS_URL is set, else an in-process LRU */
+  cache: Cache;
+  /** applies pending migrations (tessera's, then the application's) */
+  migrate(): Promise<void>;
+  /** resolves once every service it uses answers (Redis connects in the background) */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** How long cached sessions and users live: short in-process, where other processes cannot be told. */
+const sharedCacheTtlSeconds = 300;
+const localCacheTtlSeconds = 60;
+
+/**
+ * Wires tessera together from one {@link Config}: the database named by `DATABASE_URL`, the
+ * user store (with the application's own fields), password hashing, the session store chosen
+ * by `SESSION_STORE`, login throttling, permissions and the cache.
+ *
+ * @example
+ * import { createTessera, loadConfig } from 'tessera';
+ *
+ * const tessera = createTessera(loadConfig());   // DATABASE_URL, SECRET_KEY, … from the environment
+ * await tessera.migrate();
+ * const user = await tessera.users.getByUsername('alice');
+ */
+export function createTessera<Extra extends object = Record<string, unknown>>(
+  config: Config,
+  options: TesseraOptions<Extra> = {},
+): Tessera<Extra> {
+  if (config.sessionStore === 'redis' && config.redisUrl === undefined) {
+    throw new TesseraError('config_invalid', 'SESSION_STORE=redis needs REDIS_URL');
+  }
+  if (config.sessionStore === 'cached-db' && config.redisUrl === undefined && config.webConcurrency > 1) {
+    // An in-process cache in one process cannot hear of a revocation made in another.
+    throw new TesseraError('config_invalid', 'SESSION_STORE=cached-db with WEB_CONCURRENCY > 1 needs REDIS_URL, so every process sees revocations');
+  }
+  const db = options.db ?? openDatabase(config.databaseUrl);
+  const secretKey = resolveSecretKey(config);
+  const sqlUsers = new SqlUserStore<Extra>(db, options.userFields ? { fields: options.userFields } : {});
+  const passwords = options.passwords ?? defaultPasswords();
+  const cache: Cache =
+    options.cache ??
+    (config.redisUrl
+      ? new RedisCache(config.redisUrl)
+      : // Several processes without Redis: each its own LRU, deletions told to every other.
+        cluster.isWorker
+        ? new ClusterCache({ maxEntries: 10_000 })
+        : new LruCache({ maxEntries: 10_000 }));
+  const redisClients: RedisClient[] = [];
+
+  let users: UserStore<Extra> = sqlUsers;
+  let sessionStore: SessionStore;
+  let sessions: SessionManager;
+  switch (config.sessionStore) {
+    case 'db':
+      sessionStore = new SqlSessionStore(db, sqlUsers);
+      sessions = new SessionManager(sessionStore, config.session);
+      break;
+    case 'redis': {
+      const client = createRedisClient(config.redisUrl!);
+      client.connect().catch(() => {});
+      redisClients.push(client);
+      sessionStore = new RedisSessionStore(client);
+      sessions = new SessionManager(sessionStore, config.session);
+      break;
+    }
+    case 'cached-db': {
+      const ttlSeconds = config.redisUrl ? sharedCacheTtlSeconds : localCacheTtlSeconds;
+      users = new CachedUserStore(sqlUsers, cache, { ttlSeconds });
+      sessionStore = new CachedSessionStore(new SqlSessionStore(db, sqlUsers), cache, { ttlSeconds });
+      sessions = new SessionManager(sessionStore, config.session);
+      break;
+    }
+    case 'cookie':
+      sessions = new SignedCookieSessionManager(secretKey, config.session);
+      sessionStore = sessions.store;
+      break;
+  }
+
+  const throttle = new LoginThrottle({
+    counter: new SqlFailureCounter(db),
+    perAccount: config.loginFailuresPerAccount,
+    perAddress: config.loginFailuresPerAddress,
+    windowSeconds: config.loginFailureWindowSeconds,
+  });
+
+  return {
+    config,
+    db,
+    secretKey,
+    users,
+    passwords,
+    sessionStore,
+    sessions,
+    auth: new Auth<Extra>({ users, passwords, secretKey, throttle }),
+    throttle,
+    permissions: new Permissions(new SqlPermissionStore(db)),
+    cache,
+    migrations: { ...(options.migrations ?? {}) },
+    migrate: async () => {
+      // db throws plain Errors; callers of tessera get them as the catalogue's codes, same message.
+      const misnamed = misnamedMigration(options.migrations ?? {});
+      if (misnamed !== null) throw new TesseraError('config_invalid', misnamed);
+      try {
+        await migrate(db, options.migrations);
+      } catch (error) {
+        throw new TesseraError('internal', error instanceof Error ? error.message : String(error));
+      }
+    },
+    ready: async () => {
+      if (cache instanceof RedisCache) await cache.ready();
+      for (const client of redisClients) await waitUntilReady(client);
+    },
+    close: async () => {
+      await cache.close();
+      for (const client of redisClients) await closeRedisClient(client);
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,102 @@
+// Users kept in the SQL database, on either dialect.
+import type { Selectable } from 'kysely';
+import type { Db } from '../../db/database.ts';
+import type { UsersTable } from '../../db/schema.ts';
+import { readExtra, writeExtra, type UserFields } from './user-fields.ts';
+import type { NewUser, UserChanges, UserStore } from './user-store.ts';
+import { cleanUsername, normalizeUsername, type User } from './user.ts';
+
+/**
+ * Users in the `users` table, on SQLite or PostgreSQL; the application's own columns are read and written
+ * through its `fields` ({@link UserFields}).
+ */
+export class SqlUserStore<Extra extends object = Record<string, unknown>> implements UserStore<Extra> {
+  readonly #db: Db;
+  readonly #fields: UserFields<Extra>;
+
+  constructor(db: Db, options: { fields?: UserFields<Extra> } = {}) {
+    this.#db = db;
+    this.#fields = options.fields ?? ({} as UserFields<Extra>);
+  }
+
+  /** Turns a users row (possibly with the columns of a join) into a User. */
+  rowToUser(row: Selectable<UsersTable> & Record<string, unknown>): User<Extra> {
+    return {
+      isAuthenticated: true,
+      id: Number(row.id),
+      username: row.username,
+      usernameNormalized: row.username_normalized,
+      email: row.email,
+      firstName: row.first_name,
+      lastName: row.last_name,
+      password: row.password,
+      isActive: row.is_active === 1,
+      isStaff: row.is_staff === 1,
+      isSuperuser: row.is_superuser === 1,
+      dateJoined: new Date(Number(row.date_joined)),
+      lastLogin: row.last_login === null ? null : new Date(Number(row.last_login)),
+      extra: readExtra(this.#fields, row),
+    };
+  }
+
+  async getById(id: number): Promise<User<Extra> | null> {
+    if (!Number.isSafeInteger(id)) return null;
+    const row = await this.#db.kysely.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? this.rowToUser(row) : null;
+  }
+
+  async getByUsername(username: string): Promise<User<Extra> | null> {
+    const row = await this.#db.kysely
+      .selectFrom('users')
+      .selectAll()
+      .where('username_normalized', '=', normalizeUsername(username))
+      .executeTakeFirst();
+    return row ? this.rowToUser(row) : null;
+  }
+
+  async create(user: NewUser<Extra>): Promise<User<Extra> | 'username_taken'> {
+    const username = cleanUsername(user.username);
+    const values = {
+      username,
+      username_normalized: normalizeUsername(username),
+      email: user.email ?? '',
+      first_name: user.firstName ?? '',
+      last_name: user.lastName ?? '',
+      password: user.password,
+      is_active: user.isActive === false ? 0 : 1,
+      is_staff: user.isStaff ? 1 : 0,
+      is_superuser: user.isSuperuser ? 1 : 0,
+      date_joined: Date.now(),
+      last_login: null,
+      ...writeExtra(this.#fields, user.extra ?? {}),
+    };
+    // The unique index decides races; the insert reports a clash instead of throwing.
+    const inserted = await this.#db.kysely
+      .insertInto('users')
+      .values(values)
+      .onConflict((conflict) => conflict.column('username_normalized').doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    return inserted ? this.rowToUser(inserted) : 'username_taken';
+  }
+
+  async update(id: number, changes: UserChanges<Extra>): Promise<void> {
+    const columns: Record<string, unknown> = {
+      ...(changes.email !== undefined && { email: changes.email }),
+      ...(changes.firstName !== undefined && { first_name: changes.firstName }),
+      ...(changes.lastName !== undefined && { last_name: changes.lastName }),
+      ...(changes.password !== undefined && { password: changes.password }),
+      ...(changes.isActive !== undefined && { is_active: changes.isActive ? 1 : 0 }),
+      ...(changes.isStaff !== undefined && { is_staff: changes.isStaff ? 1 : 0 }),
+      ...(changes.isSuperuser !== undefined && { is_superuser: changes.isSuperuser ? 1 : 0 }),
+      ...(changes.lastLogin !== undefined && { last_login: changes.lastLogin.getTime() }),
+      ...writeExtra(this.#fields, changes.extra ?? {}),
+    };
+    if (Object.keys(columns).length === 0) return;
+    await this.#db.kysely.updateTable('users').set(columns).where('id', '=', id).execute();
+  }
+
+  async delete(id: number): Promise<void> {
+    await this.#db.kysely.deleteFrom('users').where('id', '=', id).execute();
+  }
+}

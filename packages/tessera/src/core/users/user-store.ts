@@ -1,0 +1,43 @@
+// What the rest of tessera needs from wherever users are kept.
+import type { User } from './user.ts';
+
+/** A user to create. `password` is already encoded (`Passwords.hash()` or `makeUnusable()`), never plain text. */
+export interface NewUser<Extra extends object = Record<string, unknown>> {
+  username: string;
+  email?: string;
+  firstName?: string;
+  lastName?: string;
+  /** already encoded */
+  password: string;
+  isActive?: boolean;
+  isStaff?: boolean;
+  isSuperuser?: boolean;
+  extra?: Partial<Extra>;
+}
+
+/** The fields an update writes; a field left undefined keeps its value, and the username is not among them. */
+export interface UserChanges<Extra extends object = Record<string, unknown>> {
+  email?: string;
+  firstName?: string;
+  lastName?: string;
+  password?: string;
+  isActive?: boolean;
+  isStaff?: boolean;
+  isSuperuser?: boolean;
+  lastLogin?: Date;
+  extra?: Partial<Extra>;
+}
+
+/** What the rest of tessera needs from wherever users are kept: `SqlUserStore`, or a cache in front of it. */
+export interface UserStore<Extra extends object = Record<string, unknown>> {
+  /** the user with this id, or null */
+  getById(id: number): Promise<User<Extra> | null>;
+  /** the user whose normalised username equals that of `username`, or null */
+  getByUsername(username: string): Promise<User<Extra> | null>;
+  /** inserts the user; 'username_taken' when the normalised username exists already */
+  create(user: NewUser<Extra>): Promise<User<Extra> | 'username_taken'>;
+  /** writes the given fields */
+  update(id: number, changes: UserChanges<Extra>): Promise<void>;
+  /** deletes the user; their sessions (and anything else keyed to them) go with them */
+  delete(id: number): Promise<void>;
+}

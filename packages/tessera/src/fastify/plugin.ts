@@ -1,0 +1,258 @@
+// The Fastify adapter: request.session and request.user on every request, CSRF on every unsafe
+// method, login and logout as Django does them, and the session saved after the handler.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyCookie, { type CookieSerializeOptions } from '@fastify/cookie';
+import fp from 'fastify-plugin';
+import type { AuthenticationResult } from '../core/auth.ts';
+import { isCsrfSecret, maskCsrfSecret, newCsrfSecret, TrustedOrigins } from '../core/csrf.ts';
+import { Session } from '../core/sessions/session.ts';
+import type { Tessera } from '../core/tessera.ts';
+import { anonymousUser, type AnyUser, type User } from '../core/users/user.ts';
+import { checkCsrf } from './csrf-protect.ts';
+
+/** The session cookie's name unless the plugin is told another (Django's SESSION_COOKIE_NAME). */
+export const SESSION_COOKIE = 'sessionid';
+/** The CSRF cookie's name unless the plugin is told another (Django's CSRF_COOKIE_NAME). */
+export const CSRF_COOKIE = 'csrftoken';
+/** A year, as Django's CSRF_COOKIE_AGE. */
+const csrfCookieMaxAge = 31_449_600;
+/** Fastify's own default, stated so that every route gets it whatever the server was given. */
+const defaultBodyLimit = 1024 * 1024;
+const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Decides whether a user holds a permission; by default `tessera.permissions`. */
+export interface PermissionChecker {
+  has(user: User<any>, permission: string): Promise<boolean>;
+}
+
+/** What the plugin takes at registration; everything but `tessera` has a safe default. */
+export interface TesseraPluginOptions {
+  /** the instance made by `createTessera` */
+  tessera: Tessera<any>;
+  /** who holds which permission, for `permissionRequired` (default: `tessera.permissions`) */
+  permissions?: PermissionChecker;
+  /** where `loginRequired` and the other guards send anonymous visitors (default `/accounts/login`) */
+  loginUrl?: string;
+  /** the cookies' names (default `sessionid` and `csrftoken`) */
+  cookies?: { session?: string; csrf?: string };
+  /** the cookies' Domain attribute (default: none, the cookie stays on this host) */
+  domain?: string;
+  /** the cookies' Secure attribute (default: on when `NODE_ENV=production`) */
+  secure?: boolean;
+  /** the cookies' SameSite attribute (default `lax`; `none` needs `secure`) */
+  sameSite?: 'lax' | 'strict' | 'none';
+  /** other origins that may post to this site, as Django's CSRF_TRUSTED_ORIGINS (`https://*.example.com`) */
+  trustedOrigins?: readonly string[];
+  /** the largest request body any route takes, in bytes (default 1 MiB); a route's own bodyLimit wins */
+  bodyLimit?: number;
+}
+
+/** The plugin's options once resolved, as `app.tesseraSettings`: guards and `csrfProtect` read them. */
+export interface TesseraSettings {
+  loginUrl: string;
+  sessionCookie: string;
+  csrfCookie: string;
+  trustedOrigins: TrustedOrigins;
+  /** Path, Domain, Secure and SameSite, for every cookie tessera or the application sets */
+  cookieAttributes: Readonly<CookieSerializeOptions>;
+}
+
+/** What `request.login()` takes. */
+export interface LoginOptions {
+  /** true (default): the cookie lasts the session's lifetime; false: until the browser closes */
+  persistent?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    tessera: Tessera<any>;
+    tesseraPermissions: PermissionChecker;
+    tesseraSettings: TesseraSettings;
+  }
+  interface FastifyRequest {
+    /** the visitor's session: empty for a visitor who has none (no row exists until it holds something) */
+    session: Session;
+    /** the logged-in user, or `anonymousUser` (check `user.isAuthenticated`) */
+    user: AnyUser<any>;
+    /** the visitor's CSRF secret (from the cookie, or new) */
+    csrfSecret: string;
+    /** a masked token for a form's `_csrf` field or the `X-CSRF-Token` header; sets the cookie when the visitor has none */
+    csrfToken(): string;
+    /** a new CSRF secret, as login does */
+    rotateCsrfSecret(): void;
+    /**
+     * Checks a username and password, throttled per account and per client address
+     * (`request.ip`): `{ ok: true, user }`, or why not (`invalid` or `throttled`).
+     */
+    authenticate(username: string, password: string): Promise<AuthenticationResult<any>>;
+    /**
+     * Django's `login()`: a new session token (against fixation), the user id and session auth
+     * hash stored, the CSRF secret rotated, and `request.user` set.
+     */
+    login(user: User<any>, options?: LoginOptions): Promise<void>;
+    /** Django's `logout()`: the session is deleted, its cookie expired, `request.user` anonymous. */
+    logout(): Promise<void>;
+  }
+  interface FastifyContextConfig {
+    /** false for routes that need no session at all (static files, health checks): no lookup is made */
+    session?: boolean;
+    /** false for a route that takes unsafe methods without a CSRF token (a webhook): it must authenticate otherwise */
+    csrf?: boolean;
+  }
+}
+
+interface RequestState {
+  /** the visitor had no valid csrftoken cookie, or login rotated it */
+  csrfSecretIsNew: boolean;
+  /** login rotated the secret: the cookie is sent whether or not a form shows a token */
+  csrfRotated: boolean;
+  /** a token was put in this response, so its secret must reach the cookie */
+  csrfTokenUsed: boolean;
+  sessionLoaded: boolean;
+}
+
+const state = new WeakMap<FastifyRequest, RequestState>();
+
+function settingsFrom(options: TesseraPluginOptions): TesseraSettings {
+  const secure = options.secure ?? options.tessera.config.production;
+  const sameSite = options.sameSite ?? 'lax';
+  if (sameSite === 'none' && !secure) throw new TypeError('tessera: sameSite "none" needs secure cookies (browsers refuse it otherwise)');
+  return {
+    loginUrl: options.loginUrl ?? '/accounts/login',
+    sessionCookie: options.cookies?.session ?? SESSION_COOKIE,
+    csrfCookie: options.cookies?.csrf ?? CSRF_COOKIE,
+    trustedOrigins: new TrustedOrigins(options.trustedOrigins ?? []),
+    cookieAttributes: Object.freeze({ path: '/', sameSite, secure, ...(options.domain !== undefined && { domain: options.domain }) }),
+  };
+}
+
+/**
+ * Registers tessera on a Fastify app. Every request gets `request.session` and `request.user`;
+ * every POST, PUT, PATCH and DELETE must carry the visitor's CSRF token (form field `_csrf` or
+ * header `X-CSRF-Token`) and come from this site, or it is refused with a 403 before its
+ * handler runs; a route opts out with `config: { csrf: false }`. What a request changed in its
+ * session is saved after the handler, and the cookie set or cleared.
+ *
+ * @example
+ * import Fastify from 'fastify';
+ * import fastifyFormbody from '@fastify/formbody';
+ * import { createTessera, loadConfig } from 'tessera';
+ * import { loginRequired, tesseraPlugin } from 'tessera/fastify';
+ *
+ * const tessera = createTessera(loadConfig());
+ * const app = Fastify();
+ * await app.register(fastifyFormbody);
+ * await app.register(tesseraPlugin, { tessera, loginUrl: '/login' });
+ * app.get('/me', { preHandler: loginRequired() }, async (request) => request.user.username);
+ */
+export const tesseraPlugin = fp<TesseraPluginOptions>(
+  async function plugin(app: FastifyInstance, options: TesseraPluginOptions) {
+    const { tessera } = options;
+    const settings = settingsFrom(options);
+    const { sessionCookie, csrfCookie, cookieAttributes } = settings;
+    const bodyLimit = options.bodyLimit ?? defaultBodyLimit;
+    if (!app.hasPlugin('@fastify/cookie')) await app.register(fastifyCookie);
+
+    app.decorate('tessera', tessera);
+    app.decorate('tesseraPermissions', options.permissions ?? tessera.permissions);
+    app.decorate('tesseraSettings', settings);
+    app.decorateRequest('session', null as never);
+    app.decorateRequest('user', null as never);
+    app.decorateRequest('csrfSecret', '');
+    app.decorateRequest('csrfToken', function csrfToken(this: FastifyRequest) {
+      // A request the router rejected before our hooks ran still renders the layout's forms.
+      if (!isCsrfSecret(this.csrfSecret)) this.csrfSecret = newCsrfSecret();
+      const entry = state.get(this);
+      if (entry) entry.csrfTokenUsed = true;
+      return maskCsrfSecret(this.csrfSecret);
+    });
+    app.decorateRequest('rotateCsrfSecret', function rotateCsrfSecret(this: FastifyRequest) {
+      this.csrfSecret = newCsrfSecret();
+      const entry = state.get(this);
+      if (entry) {
+        entry.csrfSecretIsNew = true;
+        entry.csrfRotated = true;
+      }
+    });
+    app.decorateRequest('authenticate', function authenticate(this: FastifyRequest, username: string, password: string) {
+      return tessera.auth.authenticate(username, password, { address: this.ip });
+    });
+    app.decorateRequest('login', async function login(this: FastifyRequest, user: User<any>, loginOptions: LoginOptions = {}) {
+      await tessera.auth.login(this.session, user, loginOptions);
+      this.user = user;
+      // Django's rotate_token: a token a visitor was given before logging in is worth nothing after.
+      this.rotateCsrfSecret();
+    });
+    app.decorateRequest('logout', async function logout(this: FastifyRequest) {
+      tessera.auth.logout(this.session);
+      this.user = anonymousUser;
+    });
+
+    // Every route takes at most bodyLimit bytes, whatever the server was created with.
+    app.addHook('onRoute', (route) => {
+      route.bodyLimit ??= bodyLimit;
+    });
+
+    // The session is read as the request arrives, before its body: a 413 or a malformed body
+    // is then answered on a page that still knows who is asking.
+    app.addHook('onRequest', async (request) => {
+      request.user = anonymousUser;
+      const cookieSecret = request.cookies[csrfCookie];
+      const valid = isCsrfSecret(cookieSecret);
+      // A missing or malformed cookie gets a new secret, sent only if a form asks for a token.
+      request.csrfSecret = valid ? cookieSecret : newCsrfSecret();
+      const entry: RequestState = { csrfSecretIsNew: !valid, csrfRotated: false, csrfTokenUsed: false, sessionLoaded: false };
+      state.set(request, entry);
+      if (request.routeOptions.config?.session === false) {
+        // Typed as a Session everywhere, so never null: an empty one that is never saved.
+        request.session = new Session(null, null, false);
+        return;
+      }
+      request.session = await tessera.sessions.load(request.cookies[sessionCookie]);
+      entry.sessionLoaded = true;
+      request.user = (await tessera.auth.getUser(request.session)) ?? anonymousUser;
+    });
+
+    // CSRF before any guard of the route's own (its preHandlers run after this one), as Django's
+    // middleware runs before the view: a POST without the visitor's token is refused whoever
+    // sends it. A URL no route takes is left to the 404 handler, as Django resolves URLs first.
+    app.addHook('preHandler', async (request) => {
+      if (!unsafeMethods.has(request.method) || request.is404 || request.routeOptions.config?.csrf === false) return;
+      checkCsrf(request, settings);
+    });
+
+    app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+      const entry = state.get(request);
+      if (!entry) return payload;
+      // A failed request saves nothing: half-done work must not reach the session.
+      if (entry.sessionLoaded && reply.statusCode < 500) {
+        const cookie = await tessera.sessions.commit(request.session, {
+          ip: request.ip,
+          userAgent: String(request.headers['user-agent'] ?? ''),
+        });
+        if (cookie?.action === 'set') {
+          reply.setCookie(sessionCookie, cookie.value, {
+            ...cookieAttributes,
+            httpOnly: true,
+            ...(cookie.maxAgeSeconds !== undefined && { maxAge: cookie.maxAgeSeconds }),
+          });
+        } else if (cookie?.action === 'clear') {
+          reply.setCookie(sessionCookie, '', { ...cookieAttributes, httpOnly: true, maxAge: 0 });
+        }
+      }
+      if (entry.csrfSecretIsNew && (entry.csrfRotated || entry.csrfTokenUsed)) {
+        // Not HttpOnly, as Django's: a page's script may read it to send X-CSRF-Token.
+        reply.setCookie(csrfCookie, request.csrfSecret, { ...cookieAttributes, maxAge: csrfCookieMaxAge });
+      }
+      if (entry.sessionLoaded) reply.header('Vary', appendVary(reply.getHeader('Vary'), 'Cookie'));
+      return payload;
+    });
+  },
+  { name: 'tessera', fastify: '5.x' },
+);
+
+function appendVary(existing: unknown, value: string): string {
+  const current = typeof existing === 'string' ? existing.split(',').map((part) => part.trim()).filter(Boolean) : [];
+  if (!current.some((part) => part.toLowerCase() === value.toLowerCase())) current.push(value);
+  return current.join(', ');
+}

@@ -1,0 +1,100 @@
+// Signing up: Django's UserCreationForm rules, then logged in at once.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { passwordHelpTexts, passwordIssueMessage, validatePassword, isSafeRedirect, safeRedirect, cleanUsername, usernameProblem } from 'tessera';
+import { emailProblem } from '../account-fields.ts';
+import { field, fieldView, formView, FormErrors } from '../forms.ts';
+import type { RouteSpec } from '../route-table.ts';
+import type { SiteContext } from '../site-context.ts';
+import type { MessageKey } from '../i18n/index.ts';
+
+interface SignupInput {
+  username: string;
+  email: string;
+  next: string;
+}
+
+const usernameMessages: Record<'required' | 'too_long' | 'invalid', MessageKey> = {
+  required: 'error.required',
+  too_long: 'error.username_too_long',
+  invalid: 'error.username_invalid',
+};
+
+export function signupRoutes(context: SiteContext): RouteSpec[] {
+  const { tessera, pages } = context;
+  function render(request: FastifyRequest, reply: FastifyReply, input: SignupInput, errors: FormErrors, status = 200) {
+    const t = request.t;
+    const form = formView({
+      action: '/accounts/signup',
+      submit: t('signup.submit'),
+      errors: errors.general.length > 0 || errors.isEmpty ? errors.general : [t('error.form_summary')],
+      hidden: input.next !== '' ? [{ name: 'next', value: input.next }] : [],
+      fields: [
+        fieldView({ name: 'username', label: t('field.username'), value: input.username, autocomplete: 'username', maxlength: 150, required: true, autofocus: true, errors: errors.for('username'), help: [t('help.username')] }),
+        fieldView({ name: 'email', type: 'email', label: t('field.email_optional'), value: input.email, autocomplete: 'email', maxlength: 254, errors: errors.for('email') }),
+        fieldView({ name: 'password1', type: 'password', label: t('field.password1'), autocomplete: 'new-password', required: true, errors: errors.for('password1'), help: passwordHelpTexts(request.lang) }),
+        fieldView({ name: 'password2', type: 'password', label: t('field.password2'), autocomplete: 'new-password', required: true, errors: errors.for('password2'), help: [t('help.password2')] }),
+      ],
+      links: [{ href: '/accounts/login', text: t('signup.have_account') }],
+    });
+    return pages.page(request, reply, 'form-page', { title: t('signup.title'), form }, { status, cache: 'no-store' });
+  }
+
+  return [
+    {
+      method: 'GET',
+      url: '/accounts/signup',
+      handler: async (request: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply) => {
+        if (request.user.isAuthenticated) return reply.redirect('/', 302);
+        const next = field(request.query, 'next', 2048);
+        return render(request, reply, { username: '', email: '', next: isSafeRedirect(next) ? next : '' }, new FormErrors());
+      },
+    },
+    {
+      method: 'POST',
+      url: '/accounts/signup',
+      handler: async (request: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply) => {
+        if (request.user.isAuthenticated) return reply.redirect('/', 303);
+        const t = request.t;
+        const body = request.body;
+        const nextField = field(body, 'next', 2048) || field(request.query, 'next', 2048);
+        const input: SignupInput = {
+          username: cleanUsername(field(body, 'username', 600)),
+          email: field(body, 'email', 600).trim(),
+          next: isSafeRedirect(nextField) ? nextField : '',
+        };
+        const password1 = field(body, 'password1');
+        const password2 = field(body, 'password2');
+        const errors = new FormErrors();
+        const problem = usernameProblem(input.username);
+        if (problem !== null) errors.add('username', t(usernameMessages[problem]));
+        const emailError = emailProblem(input.email);
+        if (emailError !== null) errors.add('email', t(emailError));
+        if (password1 === '') errors.add('password1', t('error.required'));
+        if (password2 === '') errors.add('password2', t('error.required'));
+        else if (password1 !== password2) errors.add('password2', t('error.password_mismatch'));
+        else {
+          for (const issue of validatePassword(password2, { username: input.username, email: input.email })) {
+            errors.add('password2', passwordIssueMessage(issue, request.lang));
+          }
+        }
+        if (errors.isEmpty && (await tessera.users.getByUsername(input.username)) !== null) {
+          errors.add('username', t('error.username_taken'));
+        }
+        if (!errors.isEmpty) return render(request, reply, input, errors, 422);
+
+        const created = await tessera.users.create({
+          username: input.username,
+          email: input.email,
+          password: await tessera.passwords.hash(password1),
+        });
+        if (created === 'username_taken') {
+          errors.add('username', t('error.username_taken'));
+          return render(request, reply, input, errors, 422);
+        }
+        await request.login(created, { persistent: true });
+        await context.afterLogin(request, reply, created);
+        return reply.redirect(safeRedirect(input.next), 303);
+      },
+    },
+  ];
+}
