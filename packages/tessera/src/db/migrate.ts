@@ -60,7 +60,18 @@ export async function migrate(db: Db, extra: Record<string, MigrationFactory> = 
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
-    throw new Error(`migration failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    const message = error instanceof Error ? error.message : String(error);
+    // Kysely's words for a database that ran a migration this program does not have: most often
+    // DATABASE_URL names another application's database, which must not be migrated as ours.
+    const unknown = /previously executed migration (\S+) is missing/.exec(message)?.[1];
+    if (unknown !== undefined) {
+      throw new Error(
+        `migration failed: this database has migration "${unknown}" applied, which neither tessera nor this application provides; ` +
+          'DATABASE_URL may name another application\'s database, or the application\'s config module lost a migration',
+        { cause: error },
+      );
+    }
+    throw new Error(`migration failed: ${message}`, { cause: error });
   }
   return results ?? [];
 }

@@ -131,6 +131,13 @@ for (const dialect of dialects) {
       }
     });
 
+    dbTest('another application\'s database is refused with a message that says so, and is left as it was', async ({ db }) => {
+      await migrate(db, appBio);
+      const tablesBefore = await tableNames(db);
+      await assert.rejects(migrate(db), /migration "1000-app-bio" applied, which neither tessera nor this application provides; DATABASE_URL may name another application's database/);
+      assert.deepEqual(await tableNames(db), tablesBefore);
+    });
+
     dbTest('a session row must name an existing user', async ({ db }) => {
       await migrate(db);
       await assert.rejects(
