@@ -70,6 +70,10 @@ declare module 'fastify' {
     tesseraSettings: TesseraSettings;
   }
   interface FastifyRequest {
+    /** @internal the storage behind `session` */
+    tesseraSessionSlot: Session | null;
+    /** @internal the storage behind `user` */
+    tesseraUserSlot: AnyUser<any> | null;
     /** the visitor's session: empty for a visitor who has none (no row exists until it holds something) */
     session: Session;
     /** the logged-in user, or `anonymousUser` (check `user.isAuthenticated`) */
@@ -156,8 +160,27 @@ export const tesseraPlugin = fp<TesseraPluginOptions>(
     app.decorate('tessera', tessera);
     app.decorate('tesseraPermissions', options.permissions ?? tessera.permissions);
     app.decorate('tesseraSettings', settings);
-    app.decorateRequest('session', null as never);
-    app.decorateRequest('user', null as never);
+    // Backed by slots the hooks fill in; read before they ran (a URL the router could not even
+    // parse is answered before any hook), they are an empty session and the anonymous user, so
+    // `request.session` and `request.user` are never null, as their types say.
+    app.decorateRequest('tesseraSessionSlot', null);
+    app.decorateRequest('tesseraUserSlot', null);
+    app.decorateRequest('session', {
+      getter(this: FastifyRequest) {
+        return (this.tesseraSessionSlot ??= new Session(null, null, false));
+      },
+      setter(this: FastifyRequest, value: Session) {
+        this.tesseraSessionSlot = value;
+      },
+    } as never);
+    app.decorateRequest('user', {
+      getter(this: FastifyRequest) {
+        return this.tesseraUserSlot ?? anonymousUser;
+      },
+      setter(this: FastifyRequest, value: AnyUser<any>) {
+        this.tesseraUserSlot = value;
+      },
+    } as never);
     app.decorateRequest('csrfSecret', '');
     app.decorateRequest('csrfToken', function csrfToken(this: FastifyRequest) {
       // A request the router rejected before our hooks ran still renders the layout's forms.
@@ -203,11 +226,8 @@ export const tesseraPlugin = fp<TesseraPluginOptions>(
       request.csrfSecret = valid ? cookieSecret : newCsrfSecret();
       const entry: RequestState = { csrfSecretIsNew: !valid, csrfRotated: false, csrfTokenUsed: false, sessionLoaded: false };
       state.set(request, entry);
-      if (request.routeOptions.config?.session === false) {
-        // Typed as a Session everywhere, so never null: an empty one that is never saved.
-        request.session = new Session(null, null, false);
-        return;
-      }
+      // A route that needs no session gets the empty one the getter makes, never saved.
+      if (request.routeOptions.config?.session === false) return;
       request.session = await tessera.sessions.load(request.cookies[sessionCookie]);
       entry.sessionLoaded = true;
       request.user = (await tessera.auth.getUser(request.session)) ?? anonymousUser;

@@ -325,6 +325,31 @@ describe('the options given once at registration', () => {
     assert.equal(response.statusCode, 413);
   });
 
+  test('when the session cannot be read, the error handler still finds an empty session and the anonymous user', async () => {
+    const brokenDir = mkdtempSync(join(tmpdir(), 'tessera-adapter-broken-'));
+    const broken = createTessera(loadConfig({ DATA_DIR: brokenDir, NODE_ENV: 'test' }));
+    await broken.migrate();
+    const failing = Fastify();
+    await failing.register(tesseraPlugin, { tessera: broken });
+    failing.setErrorHandler(async (_error, request, reply) => reply.code(503).send(`${request.session.isEmpty} ${request.user.isAuthenticated}`));
+    failing.get('/count', async (request) => {
+      request.session.set('count', 1);
+      return 'counted';
+    });
+    try {
+      const first = await failing.inject({ method: 'GET', url: '/count' });
+      const cookie = first.cookies.find((c) => c.name === 'sessionid');
+      assert.ok(cookie);
+      await broken.db.close(); // the database is gone: loading the session throws
+      const response = await failing.inject({ method: 'GET', url: '/count', headers: { cookie: `sessionid=${cookie.value}` } });
+      assert.equal(response.statusCode, 503);
+      assert.equal(response.body, 'true false');
+    } finally {
+      await failing.close();
+      rmSync(brokenDir, { recursive: true, force: true });
+    }
+  });
+
   test('sameSite none without secure is refused at registration', async () => {
     const other = Fastify();
     await assert.rejects(async () => {
