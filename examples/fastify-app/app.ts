@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import fastifyFormbody from '@fastify/formbody';
 import Fastify from 'fastify';
-import { createTessera, loadConfig, usernameProblem, validatePassword } from 'tessera';
+import { createTessera, loadConfig, safeRedirect, usernameProblem, validatePassword } from 'tessera';
 import type { MigrationFactory } from 'tessera/db';
 import { loginRequired, tesseraPlugin } from 'tessera/fastify';
 import { z } from 'zod';
@@ -46,13 +46,16 @@ export async function buildApp() {
     return reply.redirect('/me', 303);
   });
 
-  app.get('/login', async (request, reply) => reply.type('text/html').send(form('/login', request.csrfToken(), credentials)));
+  app.get('/login', async (request, reply) => {
+    const next = `<input type="hidden" name="next" value="${escape((request.query as Form).next ?? '')}">`;
+    return reply.type('text/html').send(form('/login', request.csrfToken(), credentials + next));
+  });
   app.post('/login', async (request, reply) => {
-    const { username = '', password = '' } = request.body as Form;
+    const { username = '', password = '', next } = request.body as Form;
     const result = await request.authenticate(username, password); // throttled per account and address
     if (result.ok) {
       await request.login(result.user); // new session token, CSRF secret rotated
-      return reply.redirect('/me', 303);
+      return reply.redirect(safeRedirect(next, '/me'), 303); // only a path on this site, else /me
     }
     if (result.reason === 'throttled') return reply.code(429).header('Retry-After', String(result.retryAfterSeconds)).send('Too many attempts.');
     return reply.code(422).send('Please enter a correct username and password.');
@@ -74,5 +77,5 @@ export async function buildApp() {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   await tessera.migrate();
   const app = await buildApp();
-  await app.listen({ port: tessera.config.port, host: tessera.config.host });
+  console.log(`listening on ${await app.listen({ port: tessera.config.port, host: tessera.config.host })}`);
 }

@@ -174,8 +174,13 @@ describe('the packed tarball in an app of its own', { timeout: 25 * 60_000 }, ()
     const bob = new Visitor(base);
     const wrong = await bob.submit('/login', '/login', { username: 'alice', password: 'not it' });
     assert.equal(wrong.status, 422);
-    const login = await bob.submit('/login', '/login', { username: 'alice', password: 'a long passphrase' });
+    const offsite = await new Visitor(base).submit('/login', '/login', { username: 'alice', password: 'a long passphrase', next: '//evil.example/' });
+    assert.equal(offsite.location, '/me', 'a next that leaves the site falls back to /me');
+    const shown = await bob.fetch('/login?next=%22%3E%3Cscript%3E');
+    assert.match(shown.body, /name="next" value="&#34;&#62;&#60;script&#62;"/, 'the next field is escaped');
+    const login = await bob.submit('/login', '/login', { username: 'alice', password: 'a long passphrase', next: '/me?welcome=1' });
     assert.equal(login.status, 303, login.body);
+    assert.equal(login.location, '/me?welcome=1');
     assert.equal((await bob.fetch('/me')).status, 200);
 
     const exited = new Promise((resolve) => server!.once('exit', resolve));

@@ -11,8 +11,9 @@ import { serve } from './serve.ts';
 
 const usage = `usage: tessera <command> [--config PATH] [options]
 
-The app's config module is --config PATH, else tessera.config.ts (or .js) in this folder: its
-default export is the app's tessera instance; an export named "app" builds the server to serve.
+The app's config module is --config PATH, else tessera.config.ts (.mts, .js or .mjs) in this
+folder: its default export is the app's tessera instance; an export named "app" builds the
+server to serve. Run it with the server's environment (DATABASE_URL or DATA_DIR, SECRET_KEY).
 
 commands:
   start                      migrate, then serve
@@ -22,7 +23,8 @@ commands:
                              password from TESSERA_PASSWORD or the first line of stdin
   changepassword --username NAME
                              password from TESSERA_PASSWORD or the first line of stdin
-  clearsessions              delete expired sessions (run it from cron)
+  clearsessions              delete expired sessions and finished login-failure counters
+                             (run it from cron)
   addtogroup --username NAME --group GROUP
   grant --username NAME --permission APP.ACTION_MODEL
   help                       this text`;
