@@ -23,10 +23,17 @@ export const tessera = createTessera<{ bio: string }>(loadConfig(), {
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const page = (body: string) => `<!doctype html><html lang="en"><meta charset="utf-8"><title>App</title>${body}</html>`;
-type Form = Partial<Record<string, string>>;
+// What a form may send: a repeated field (an array) or an oversized one is refused with a 422.
+const Form = z.object({
+  username: z.string().max(150).default(''),
+  password: z.string().max(4096).default(''),
+  bio: z.string().max(500).default(''),
+  next: z.string().max(2048).default(''),
+});
 
 export async function buildApp() {
-  const app = Fastify();
+  // Behind one proxy (TRUST_PROXY=1), request.ip is the client it names, so throttling counts clients.
+  const app = Fastify({ trustProxy: tessera.config.trustProxy ? (_address: string, hop: number) => hop < 1 : false });
   await app.register(fastifyFormbody);
   // From here on every POST, PUT, PATCH and DELETE needs the visitor's CSRF token.
   await app.register(tesseraPlugin, { tessera, loginUrl: '/login' });
@@ -37,7 +44,9 @@ export async function buildApp() {
 
   app.get('/signup', async (request, reply) => reply.type('text/html').send(form('/signup', request.csrfToken(), `${credentials} <input name="bio">`)));
   app.post('/signup', async (request, reply) => {
-    const { username = '', password = '', bio = '' } = request.body as Form;
+    const input = Form.safeParse(request.body);
+    if (!input.success) return reply.code(422).send('Please fill in the form.');
+    const { username, password, bio } = input.data;
     const problems = [usernameProblem(username), ...validatePassword(password, { username }).map((issue) => issue.code)].filter(Boolean);
     if (problems.length > 0) return reply.code(422).send(`Please fix: ${problems.join(', ')}`);
     const user = await tessera.users.create({ username, password: await tessera.passwords.hash(password), extra: { bio } });
@@ -47,11 +56,14 @@ export async function buildApp() {
   });
 
   app.get('/login', async (request, reply) => {
-    const next = `<input type="hidden" name="next" value="${escape((request.query as Form).next ?? '')}">`;
+    const query = Form.pick({ next: true }).safeParse(request.query);
+    const next = `<input type="hidden" name="next" value="${escape(query.success ? query.data.next : '')}">`;
     return reply.type('text/html').send(form('/login', request.csrfToken(), credentials + next));
   });
   app.post('/login', async (request, reply) => {
-    const { username = '', password = '', next } = request.body as Form;
+    const input = Form.safeParse(request.body);
+    if (!input.success) return reply.code(422).send('Please fill in the form.');
+    const { username, password, next } = input.data;
     const result = await request.authenticate(username, password); // throttled per account and address
     if (result.ok) {
       await request.login(result.user); // new session token, CSRF secret rotated

@@ -80,15 +80,17 @@ describe('the packed tarball in an app of its own', { timeout: 25 * 60_000 }, ()
   let app: string;
   let tarball: string;
   let server: ChildProcess | undefined;
+  let dataDir: string;
 
   before(() => {
     work = mkdtempSync(join(tmpdir(), 'tessera-consumer-'));
     app = join(work, 'app');
+    dataDir = join(work, 'data');
     // Packed from a copy of the package, so that prepack's build (dist/ made anew: the tarball is
     // what `npm publish` would send) never pulls dist/ from under the suites running beside this.
     const copy = join(work, 'package');
     const library = join(repository, 'packages', 'tessera');
-    for (const part of ['package.json', 'tsconfig.build.json', 'src', 'scripts']) cpSync(join(library, part), join(copy, part), { recursive: true });
+    for (const part of ['package.json', 'tsconfig.build.json', 'README.md', 'LICENSE', 'src', 'scripts']) cpSync(join(library, part), join(copy, part), { recursive: true });
     symlinkSync(join(repository, 'node_modules'), join(copy, 'node_modules'));
     const packed = must('npm', ['pack', '--json', '--pack-destination', work], copy);
     const info = JSON.parse(packed) as { filename: string; size: number; unpackedSize: number; files: { path: string }[] }[];
@@ -96,12 +98,34 @@ describe('the packed tarball in an app of its own', { timeout: 25 * 60_000 }, ()
     process.stdout.write(`# tarball ${info[0]!.filename}: ${info[0]!.size} bytes packed, ${info[0]!.unpackedSize} unpacked, ${info[0]!.files.length} files\n`);
   });
 
-  after(async () => {
-    if (server && server.exitCode === null && server.signalCode === null) {
-      const exited = new Promise((resolve) => server!.once('exit', resolve));
-      server.kill('SIGTERM');
+  /** Starts `node dist/app.js` on a free loopback port with the app's data folder; its base URL. */
+  async function startApp(): Promise<string> {
+    const port = await freePort();
+    let log = '';
+    const child = spawn(process.execPath, ['dist/app.js'], { cwd: app, env: { ...process.env, NODE_ENV: 'development', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    server = child;
+    child.stdout?.on('data', (chunk) => (log += String(chunk)));
+    child.stderr?.on('data', (chunk) => (log += String(chunk)));
+    const base = `http://127.0.0.1:${port}`;
+    for (let attempt = 0; attempt < 200; attempt += 1) {
+      if (child.exitCode !== null) assert.fail(`the app exited with ${child.exitCode}:\n${log}`);
+      if (/listening on http/.test(log)) return base;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.fail(`the app did not say it was listening:\n${log}`);
+  }
+
+  async function stopApp(): Promise<void> {
+    const child = server;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
       await exited;
     }
+  }
+
+  after(async () => {
+    await stopApp();
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -111,6 +135,7 @@ describe('the packed tarball in an app of its own', { timeout: 25 * 60_000 }, ()
     assert.ok(listed.includes('package/dist/fastify/index.d.ts') && listed.includes('package/dist/db/index.d.ts'));
     assert.ok(listed.includes('package/dist/cli/bin.js'));
     assert.ok(listed.includes('package/dist/core/passwords/common-passwords.txt.gz'), 'the data a module reads ships beside it');
+    assert.ok(listed.includes('package/LICENSE') && listed.includes('package/README.md'));
     const strays = listed.filter((path) => !/^package\/(dist\/|package\.json$|README\.md$|LICENSE$)/.test(path) || /\.test\./.test(path));
     assert.deepEqual(strays, []);
   });
@@ -129,24 +154,15 @@ describe('the packed tarball in an app of its own', { timeout: 25 * 60_000 }, ()
       `@fastify/formbody@${siteManifest.dependencies['@fastify/formbody']}`,
       `zod@${siteManifest.dependencies.zod}`,
       `typescript@${rootManifest.devDependencies.typescript}`,
+      // Most users still compile with TypeScript 5: the declarations must suit it too.
+      'typescript5@npm:typescript@^5.9',
       `@types/node@${rootManifest.devDependencies['@types/node']}`,
     ], app);
+    must(process.execPath, [join('node_modules', 'typescript5', 'bin', 'tsc'), '-p', '.', '--noEmit'], app);
     must('npx', ['tsc', '-p', '.'], app);
     assert.ok(statSync(join(app, 'dist', 'app.js')).isFile());
 
-    const port = await freePort();
-    const dataDir = join(work, 'data');
-    let log = '';
-    server = spawn(process.execPath, ['dist/app.js'], { cwd: app, env: { ...process.env, NODE_ENV: 'development', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    server.stdout?.on('data', (chunk) => (log += String(chunk)));
-    server.stderr?.on('data', (chunk) => (log += String(chunk)));
-    const base = `http://127.0.0.1:${port}`;
-    for (let attempt = 0; attempt < 200; attempt += 1) {
-      if (server.exitCode !== null) assert.fail(`the app exited with ${server.exitCode}:\n${log}`);
-      const up = await fetch(`${base}/login`).then(() => true, () => false);
-      if (up) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const base = await startApp();
 
     const alice = new Visitor(base);
     const anonymous = await alice.fetch('/me');
@@ -183,11 +199,18 @@ describe('the packed tarball in an app of its own', { timeout: 25 * 60_000 }, ()
     assert.equal(login.location, '/me?welcome=1');
     assert.equal((await bob.fetch('/me')).status, 200);
 
-    const exited = new Promise((resolve) => server!.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
+    await stopApp();
     // The app's database holds tessera's tables and its own change (users.bio), nothing else.
     assert.deepEqual(tablesOf(join(dataDir, 'db.sqlite3')), tesseraTables);
+
+    // What once broke an app: the command line migrating its database, then the app starting.
+    const migrated = must('npx', ['tessera', 'migrate'], app, { DATA_DIR: dataDir, NODE_ENV: 'development' });
+    assert.match(migrated, /migrations applied/);
+    assert.deepEqual(tablesOf(join(dataDir, 'db.sqlite3')), tesseraTables);
+    const again = new Visitor(await startApp());
+    const back = await again.submit('/login', '/login', { username: 'alice', password: 'a long passphrase' });
+    assert.equal(back.status, 303, 'the app starts on its database after the command line migrated it, and alice logs in');
+    await stopApp();
   });
 
   test('tessera migrate --config applies tessera\'s migrations and the app\'s, and no other\'s', () => {
@@ -213,8 +236,9 @@ describe('the packed tarball in an app of its own', { timeout: 25 * 60_000 }, ()
       must('npx', ['tessera', ...args], app, { DATA_DIR: dataDir, NODE_ENV: 'development' });
       assert.deepEqual(tablesOf(file), tesseraTables);
     }
-    const leftovers = readdirSync(app).filter((name) => name.endsWith('.mjs'));
-    assert.deepEqual(leftovers, [], 'loading a TypeScript config leaves no file behind');
+    const cache = join(app, 'node_modules', '.cache', 'tessera');
+    const leftovers = [...readdirSync(app), ...readdirSync(cache)].filter((name) => name.endsWith('.mjs'));
+    assert.deepEqual(leftovers, [], 'loading a TypeScript config leaves no file behind, in the app or its cache');
   });
 
   test('tessera help, and a missing config module named clearly', () => {

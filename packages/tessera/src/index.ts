@@ -3,6 +3,9 @@
 export { createTessera, type Tessera, type TesseraOptions } from './core/tessera.ts';
 export { loadConfig, defaultSessionSettings, type Config, type SessionSettings } from './core/config.ts';
 export { TesseraError, errorCatalogue, type ErrorCode } from './core/errors.ts';
+// The database types createTessera's signature names (tessera/db has the rest of that layer).
+export type { Db } from './db/database.ts';
+export type { MigrationFactory } from './db/migrate.ts';
 
 // Authentication: who is asking.
 export { Auth, SESSION_AUTH_HASH_KEY, type AuthOptions, type AuthenticateOptions, type AuthenticationResult } from './core/auth.ts';

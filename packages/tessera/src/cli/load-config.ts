@@ -1,9 +1,9 @@
 // Finds and imports the application's config module. A TypeScript one is bundled to plain
 // JavaScript with esbuild first (Node 20 runs no TypeScript), keeping its packages external so
 // that `tessera` and everything else resolve from the app's own node_modules.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readAppModule, type AppModule } from './app-module.ts';
 
@@ -29,11 +29,44 @@ export async function loadAppModule(path: string): Promise<AppModule> {
   return readAppModule(exports, path);
 }
 
+/**
+ * Where the bundle of a TypeScript config goes: the app's `node_modules/.cache/tessera/`, from
+ * where its bare imports resolve as they do from the config itself, and out of the app's
+ * sources (a read-only app folder, a file watcher); beside the config when no node_modules is
+ * found above it.
+ */
+function bundleFolder(config: string): string {
+  for (let folder = dirname(config); ; folder = dirname(folder)) {
+    const modules = join(folder, 'node_modules');
+    if (existsSync(modules)) return join(modules, '.cache', 'tessera');
+    if (dirname(folder) === folder) return dirname(config);
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Bundles left by processes that were killed while importing them. */
+function sweepLeftovers(folder: string): void {
+  for (const name of existsSync(folder) ? readdirSync(folder) : []) {
+    const pid = /^\.?tessera-config\.(\d+)\.\d+\.mjs$/.exec(name)?.[1];
+    if (pid !== undefined && !isRunning(Number(pid))) rmSync(join(folder, name), { force: true });
+  }
+}
+
 async function importTypeScript(path: string): Promise<Record<string, unknown>> {
   const esbuild = await import('esbuild');
-  // Beside the config, so that its bare imports resolve from the app's node_modules; a name of
-  // this process's own, so that processes starting together never import each other's file.
-  const bundle = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.mjs`);
+  const folder = bundleFolder(path);
+  mkdirSync(folder, { recursive: true });
+  sweepLeftovers(folder);
+  // A name of this process's own: processes starting together never import each other's file.
+  const bundle = join(folder, `.tessera-config.${process.pid}.${Date.now()}.mjs`);
   try {
     await esbuild.build({
       entryPoints: [path],

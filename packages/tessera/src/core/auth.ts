@@ -4,7 +4,7 @@ import type { Passwords } from './passwords/passwords.ts';
 import type { Session } from './sessions/session.ts';
 import type { LoginThrottle } from './throttle.ts';
 import type { UserStore } from './users/user-store.ts';
-import { normalizeUsername, type User } from './users/user.ts';
+import { normalizeUsername, usernameMaxLength, type User } from './users/user.ts';
 
 /** The session key that holds the session auth hash, as in Django. */
 export const SESSION_AUTH_HASH_KEY = '_auth_user_hash';
@@ -63,13 +63,21 @@ export class Auth<Extra extends object = Record<string, unknown>> {
    * else if (result.reason === 'throttled') reply.header('Retry-After', String(result.retryAfterSeconds)).code(429);
    */
   async authenticate(username: string, password: string, options: AuthenticateOptions): Promise<AuthenticationResult<Extra>> {
+    // Whatever a form parser hands over (a repeated field is an array) is an answer, not a 500.
+    const name = typeof username === 'string' ? username : '';
+    const secret = typeof password === 'string' ? password : '';
+    const key = normalizeUsername(name);
     const throttle = this.#throttle;
-    const key = normalizeUsername(username);
     if (throttle !== undefined) {
       const verdict = await throttle.attempt(key, options.address);
       if (!verdict.allowed) return { ok: false, reason: 'throttled', retryAfterSeconds: verdict.retryAfterSeconds };
     }
-    const user = await this.verifyCredentials(username, password);
+    if (name !== username || secret !== password || name === '' || [...name].length > usernameMaxLength) {
+      // No account has such a name; it costs one hash all the same.
+      await this.passwords.hashForTiming(secret);
+      return { ok: false, reason: 'invalid' };
+    }
+    const user = await this.verifyCredentials(name, secret);
     if (user === null) return { ok: false, reason: 'invalid' };
     await throttle?.succeeded(key, options.address);
     return { ok: true, user };

@@ -78,6 +78,8 @@ export class TrustedOrigins {
       if (match === null) throw new TypeError(`trusted origin ${JSON.stringify(origin)} must look like https://host or https://*.domain`);
       const scheme = match[1]!.toLowerCase();
       const host = match[3]!.toLowerCase();
+      // `*.com` would trust every site under a top-level domain: a wildcard needs a registered name.
+      if (match[2] !== undefined && !host.includes('.')) throw new TypeError(`trusted origin ${JSON.stringify(origin)} trusts a whole top-level domain`);
       if (match[2] !== undefined) this.#suffixes.push({ scheme, suffix: `.${host}` });
       else this.#exact.add(`${scheme}://${host}`);
     }

@@ -1,4 +1,5 @@
 // Login throttling: failed logins counted per account and per client address in a fixed window.
+import { createHash } from 'node:crypto';
 
 /** The failures counted for one key in its current window. */
 export interface FailureCount {
@@ -86,8 +87,9 @@ export class LoginThrottle {
     this.#options = options;
   }
 
+  /** A hash of the name: a key of bounded length whatever was typed, and no usernames at rest. */
   static accountKey(normalizedUsername: string): string {
-    return `account:${normalizedUsername}`;
+    return `account:${createHash('sha256').update(normalizedUsername).digest('hex')}`;
   }
 
   static addressKey(address: string): string {
@@ -116,11 +118,13 @@ export class LoginThrottle {
   async attempt(normalizedUsername: string, address: string, now = Date.now()): Promise<ThrottleVerdict> {
     const { counter, perAccount, perAddress, windowSeconds } = this.#options;
     const windowMs = windowSeconds * 1000;
-    const account = await counter.increment(LoginThrottle.accountKey(normalizedUsername), now, windowMs);
+    const retryAfter = (until: number): ThrottleVerdict => ({ allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((until - now) / 1000)) });
+    // The address first: once it is over its limit, its guesses no longer count against (and
+    // so cannot lock) the accounts it names, nor write a row for each name it makes up.
     const client = await counter.increment(LoginThrottle.addressKey(address), now, windowMs);
-    const blockedUntil = Math.max(account.count > perAccount ? account.resetsAt : 0, client.count > perAddress ? client.resetsAt : 0);
-    if (blockedUntil === 0) return { allowed: true };
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((blockedUntil - now) / 1000)) };
+    if (client.count > perAddress) return retryAfter(client.resetsAt);
+    const account = await counter.increment(LoginThrottle.accountKey(normalizedUsername), now, windowMs);
+    return account.count > perAccount ? retryAfter(account.resetsAt) : { allowed: true };
   }
 
   /** Forgets the counters whose window is over, so spraying usernames cannot grow them for ever. */

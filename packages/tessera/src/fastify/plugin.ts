@@ -5,6 +5,7 @@ import fastifyCookie, { type CookieSerializeOptions } from '@fastify/cookie';
 import fp from 'fastify-plugin';
 import type { AuthenticationResult } from '../core/auth.ts';
 import { isCsrfSecret, maskCsrfSecret, newCsrfSecret, TrustedOrigins } from '../core/csrf.ts';
+import { TesseraError } from '../core/errors.ts';
 import { Session } from '../core/sessions/session.ts';
 import type { Tessera } from '../core/tessera.ts';
 import { anonymousUser, type AnyUser, type User } from '../core/users/user.ts';
@@ -16,9 +17,11 @@ export const SESSION_COOKIE = 'sessionid';
 export const CSRF_COOKIE = 'csrftoken';
 /** A year, as Django's CSRF_COOKIE_AGE. */
 const csrfCookieMaxAge = 31_449_600;
-/** Fastify's own default, stated so that every route gets it whatever the server was given. */
-const defaultBodyLimit = 1024 * 1024;
-const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/**
+ * Django's list (RFC 9110's safe methods): every other method, POST, PUT, PATCH, DELETE and any
+ * a server adds (PROPFIND, QUERY, …), needs the CSRF token.
+ */
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
 /** Decides whether a user holds a permission; by default `tessera.permissions`. */
 export interface PermissionChecker {
@@ -43,7 +46,10 @@ export interface TesseraPluginOptions {
   sameSite?: 'lax' | 'strict' | 'none';
   /** other origins that may post to this site, as Django's CSRF_TRUSTED_ORIGINS (`https://*.example.com`) */
   trustedOrigins?: readonly string[];
-  /** the largest request body any route takes, in bytes (default 1 MiB); a route's own bodyLimit wins */
+  /**
+   * the largest request body any route registered after the plugin takes, in bytes (default: the
+   * server's own `bodyLimit`, itself 1 MiB by default); a route's own `bodyLimit` wins
+   */
   bodyLimit?: number;
 }
 
@@ -131,8 +137,9 @@ function settingsFrom(options: TesseraPluginOptions): TesseraSettings {
 }
 
 /**
- * Registers tessera on a Fastify app. Every request gets `request.session` and `request.user`;
- * every POST, PUT, PATCH and DELETE must carry the visitor's CSRF token (form field `_csrf` or
+ * Registers tessera on a Fastify app; register it before the routes. Every request gets
+ * `request.session` and `request.user`; every POST, PUT, PATCH, DELETE (any method but GET,
+ * HEAD, OPTIONS and TRACE) must carry the visitor's CSRF token (form field `_csrf` or
  * header `X-CSRF-Token`) and come from this site, or it is refused with a 403 before its
  * handler runs; a route opts out with `config: { csrf: false }`. What a request changed in its
  * session is saved after the handler, and the cookie set or cleared.
@@ -154,15 +161,16 @@ export const tesseraPlugin = fp<TesseraPluginOptions>(
     const { tessera } = options;
     const settings = settingsFrom(options);
     const { sessionCookie, csrfCookie, cookieAttributes } = settings;
-    const bodyLimit = options.bodyLimit ?? defaultBodyLimit;
+    const bodyLimit = options.bodyLimit ?? app.initialConfig.bodyLimit;
     if (!app.hasPlugin('@fastify/cookie')) await app.register(fastifyCookie);
 
     app.decorate('tessera', tessera);
     app.decorate('tesseraPermissions', options.permissions ?? tessera.permissions);
     app.decorate('tesseraSettings', settings);
-    // Backed by slots the hooks fill in; read before they ran (a URL the router could not even
-    // parse is answered before any hook), they are an empty session and the anonymous user, so
-    // `request.session` and `request.user` are never null, as their types say.
+    // Backed by slots the hooks fill in; read before they did (an error handler after a session
+    // read that failed), they are an empty session and the anonymous user, so `request.session`
+    // and `request.user` are never null, as their types say. (Fastify's frameworkErrors handler
+    // alone gets a bare request, with no plugin's decorations at all.)
     app.decorateRequest('tesseraSessionSlot', null);
     app.decorateRequest('tesseraUserSlot', null);
     app.decorateRequest('session', {
@@ -183,7 +191,7 @@ export const tesseraPlugin = fp<TesseraPluginOptions>(
     } as never);
     app.decorateRequest('csrfSecret', '');
     app.decorateRequest('csrfToken', function csrfToken(this: FastifyRequest) {
-      // A request the router rejected before our hooks ran still renders the layout's forms.
+      // An error before the onRequest hook finished still renders forms: they get a new secret.
       if (!isCsrfSecret(this.csrfSecret)) this.csrfSecret = newCsrfSecret();
       const entry = state.get(this);
       if (entry) entry.csrfTokenUsed = true;
@@ -201,6 +209,10 @@ export const tesseraPlugin = fp<TesseraPluginOptions>(
       return tessera.auth.authenticate(username, password, { address: this.ip });
     });
     app.decorateRequest('login', async function login(this: FastifyRequest, user: User<any>, loginOptions: LoginOptions = {}) {
+      if (state.get(this)?.sessionLoaded !== true) {
+        // The session would never be saved: a login that silently did nothing.
+        throw new TesseraError('internal', 'request.login() on a route with config.session false, whose session is never saved');
+      }
       await tessera.auth.login(this.session, user, loginOptions);
       this.user = user;
       // Django's rotate_token: a token a visitor was given before logging in is worth nothing after.
@@ -211,7 +223,7 @@ export const tesseraPlugin = fp<TesseraPluginOptions>(
       this.user = anonymousUser;
     });
 
-    // Every route takes at most bodyLimit bytes, whatever the server was created with.
+    // Every route registered from here on takes at most bodyLimit bytes.
     app.addHook('onRoute', (route) => {
       route.bodyLimit ??= bodyLimit;
     });
@@ -237,7 +249,7 @@ export const tesseraPlugin = fp<TesseraPluginOptions>(
     // middleware runs before the view: a POST without the visitor's token is refused whoever
     // sends it. A URL no route takes is left to the 404 handler, as Django resolves URLs first.
     app.addHook('preHandler', async (request) => {
-      if (!unsafeMethods.has(request.method) || request.is404 || request.routeOptions.config?.csrf === false) return;
+      if (safeMethods.has(request.method) || request.is404 || request.routeOptions.config?.csrf === false) return;
       checkCsrf(request, settings);
     });
 

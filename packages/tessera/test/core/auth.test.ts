@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 
 import { Auth, SESSION_AUTH_HASH_KEY } from '../../src/core/auth.ts';
+import { LoginThrottle, MemoryFailureCounter } from '../../src/core/throttle.ts';
 import { defaultSessionSettings } from '../../src/core/config.ts';
 import { defaultPasswords, type Passwords } from '../../src/core/passwords/passwords.ts';
 import { MemorySessionStore } from '../../src/core/sessions/memory-session-store.ts';
@@ -12,7 +13,7 @@ import type { Session } from '../../src/core/sessions/session.ts';
 import { SqlSessionStore } from '../../src/core/sessions/sql-session-store.ts';
 import { parseSessionToken } from '../../src/core/sessions/token.ts';
 import { SqlUserStore } from '../../src/core/users/sql-user-store.ts';
-import type { User } from '../../src/core/users/user.ts';
+import { normalizeUsername, type User } from '../../src/core/users/user.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { openTempSqlite, type TestDatabase } from '../../../../test/support/databases.ts';
 
@@ -182,6 +183,55 @@ describe('authenticate', () => {
     const imported = await createUser('imported', DJANGO_PASSWORD, { encoded: DJANGO_HASH });
     assert.equal(await auth.verifyCredentials('imported', 'letmein'), null);
     assert.equal((await users.getById(imported.id))?.password, DJANGO_HASH);
+  });
+});
+
+describe('authenticate, throttled', () => {
+  const address = '203.0.113.9';
+  function throttledAuth(perAccount = 3, perAddress = 100) {
+    const counter = new MemoryFailureCounter();
+    const throttle = new LoginThrottle({ counter, perAccount, perAddress, windowSeconds: 900 });
+    return { counter, auth: new Auth({ users, passwords, secretKey: SECRET_KEY, throttle }) };
+  }
+
+  test('the right password gives the user; past the limit of failures even the right one is throttled', async () => {
+    await createUser('alice', 'correct horse');
+    const { auth } = throttledAuth(3);
+    assert.deepEqual(await auth.authenticate('alice', 'nope', { address }), { ok: false, reason: 'invalid' });
+    const found = await auth.authenticate('alice', 'correct horse', { address });
+    assert.equal(found.ok && found.user.username, 'alice');
+    for (let attempt = 0; attempt < 3; attempt += 1) await auth.authenticate('ALICE', 'nope', { address });
+    const blocked = await auth.authenticate('alice', 'correct horse', { address });
+    assert.equal(blocked.ok, false);
+    assert.equal(!blocked.ok && blocked.reason, 'throttled');
+    assert.ok(!blocked.ok && blocked.reason === 'throttled' && blocked.retryAfterSeconds > 0);
+  });
+
+  test('what a form parser may hand over (an array, a number, a name past 150 characters) is invalid, never an exception', async () => {
+    await createUser('alice', 'correct horse');
+    const { auth } = throttledAuth(100);
+    const odd: unknown[] = [['alice', 'bob'], 42, undefined, 'a'.repeat(151), ''];
+    for (const username of odd) {
+      assert.deepEqual(await auth.authenticate(username as string, 'correct horse', { address }), { ok: false, reason: 'invalid' }, String(username));
+    }
+    assert.deepEqual(await auth.authenticate('alice', ['correct horse'] as unknown as string, { address }), { ok: false, reason: 'invalid' });
+  });
+
+  test('a made-up username of any length is counted under a key of bounded length', async () => {
+    const { auth, counter } = throttledAuth(100);
+    await auth.authenticate('x'.repeat(100_000), 'guess', { address });
+    const key = LoginThrottle.accountKey(normalizeUsername('x'.repeat(100_000)));
+    assert.ok(key.length < 80, key);
+    assert.equal((await counter.get(key, Date.now(), 900_000)).count, 1);
+  });
+
+  test('an address over its limit no longer counts against the accounts it names', async () => {
+    await createUser('alice', 'correct horse');
+    const { auth, counter } = throttledAuth(5, 2);
+    for (let attempt = 0; attempt < 6; attempt += 1) await auth.authenticate('alice', 'nope', { address });
+    assert.equal((await counter.get(LoginThrottle.accountKey('alice'), Date.now(), 900_000)).count, 2, 'only the attempts the address was allowed');
+    const elsewhere = await auth.authenticate('alice', 'correct horse', { address: '198.51.100.77' });
+    assert.equal(elsewhere.ok, true, 'the account is not locked by the blocked address');
   });
 });
 

@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import fastifyFormbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
 import { loadConfig } from '../../src/core/config.ts';
+import { TrustedOrigins } from '../../src/core/csrf.ts';
 import { TesseraError } from '../../src/core/errors.ts';
 import { defaultPasswords } from '../../src/core/passwords/passwords.ts';
 import { createTessera, type Tessera } from '../../src/core/tessera.ts';
@@ -310,13 +311,61 @@ describe('the options given once at registration', () => {
   });
 
   test('a trusted origin may post; another origin may not', async () => {
-    const who = visitor();
-    const trusted = await post(app, who, '/webhook-less', {}, { origin: 'https://shop.partner.test', host: 'example.test' });
-    assert.equal(trusted.statusCode, 404, 'passes CSRF and meets the router');
     const fromPartner = await post(app, visitor(), '/action', {}, { origin: 'https://shop.partner.test', host: 'example.test' });
     assert.equal(fromPartner.statusCode, 302, 'the trusted origin reaches the guard');
     const fromElsewhere = await post(app, visitor(), '/action', {}, { origin: 'https://partner.test.evil', host: 'example.test' });
     assert.equal(fromElsewhere.statusCode, 403);
+    const fromTheDomainItself = await post(app, visitor(), '/action', {}, { origin: 'https://partner.test', host: 'example.test' });
+    assert.equal(fromTheDomainItself.statusCode, 403, '*.partner.test names its subdomains only');
+    assert.throws(() => new TrustedOrigins(['https://*.com']), /whole top-level domain/);
+  });
+
+  test('a server\'s own stricter bodyLimit stays when the plugin is given none', async () => {
+    const strict = Fastify({ bodyLimit: 512 });
+    await strict.register(fastifyFormbody);
+    await strict.register(tesseraPlugin, { tessera });
+    strict.post('/open', { config: { csrf: false } }, async () => 'taken');
+    try {
+      const small = await strict.inject({ method: 'POST', url: '/open', payload: { a: 'x' } });
+      assert.equal(small.body, 'taken');
+      const large = await strict.inject({ method: 'POST', url: '/open', payload: { a: 'x'.repeat(2048) } });
+      assert.equal(large.statusCode, 413);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  test('a method the server adds (PROPFIND) needs the token too: only GET, HEAD, OPTIONS and TRACE are safe', async () => {
+    const dav = Fastify();
+    dav.addHttpMethod('PROPFIND', { hasBody: true });
+    await dav.register(tesseraPlugin, { tessera });
+    dav.route({ method: 'PROPFIND', url: '/files', handler: async () => 'listed' });
+    dav.route({ method: ['GET', 'OPTIONS'], url: '/files', handler: async () => 'read' });
+    try {
+      assert.equal((await dav.inject({ method: 'PROPFIND', url: '/files' })).statusCode, 403);
+      assert.equal((await dav.inject({ method: 'GET', url: '/files' })).body, 'read');
+      assert.equal((await dav.inject({ method: 'OPTIONS', url: '/files' })).body, 'read');
+    } finally {
+      await dav.close();
+    }
+  });
+
+  test('request.login on a route whose session is never saved is an error, not a login that did nothing', async () => {
+    const other = Fastify();
+    await other.register(fastifyFormbody);
+    await other.register(tesseraPlugin, { tessera });
+    other.get('/quick-login', { config: { session: false } }, async (request) => {
+      const user = (await tessera.users.getByUsername('adapter')) as User;
+      await request.login(user);
+      return 'logged in?';
+    });
+    try {
+      const response = await other.inject({ method: 'GET', url: '/quick-login' });
+      assert.equal(response.statusCode, 500);
+      assert.equal(response.cookies.length, 0);
+    } finally {
+      await other.close();
+    }
   });
 
   test('a body over the bodyLimit given at registration is refused 413', async () => {
