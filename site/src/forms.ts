@@ -1,4 +1,12 @@
 // Reading submitted fields safely, and describing a form for the shared auth-form template.
+import { usernameMaxLength } from 'tessera';
+
+/**
+ * What a browser may put in a username field: 150 characters, each up to two UTF-16 units (HTML's
+ * maxlength counts units). The server counts characters (tessera's usernameProblem), one rule for
+ * sign-up and login.
+ */
+export const usernameInputMaxLength = usernameMaxLength * 2;
 
 /** The named field as a string: '' when missing, the first value when repeated, never an object. */
 export function field(body: unknown, name: string, maxLength = 4096): string {

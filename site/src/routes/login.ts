@@ -1,7 +1,7 @@
 // Logging in and out: throttled, with "remember my username" and a browser-session choice.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { safeRedirect, isSafeRedirect } from 'tessera';
-import { checkbox, field, fieldView, formView, FormErrors } from '../forms.ts';
+import { checkbox, field, fieldView, formView, FormErrors, usernameInputMaxLength } from '../forms.ts';
 import type { RouteSpec } from '../route-table.ts';
 import type { SiteContext } from '../site-context.ts';
 
@@ -27,7 +27,7 @@ export function loginRoutes(context: SiteContext): RouteSpec[] {
       errors: errors.general,
       hidden: input.next !== '' ? [{ name: 'next', value: input.next }] : [],
       fields: [
-        fieldView({ name: 'username', label: t('field.username'), value: input.username, autocomplete: 'username', maxlength: 150, required: true, autofocus: input.username === '', errors: errors.for('username') }),
+        fieldView({ name: 'username', label: t('field.username'), value: input.username, autocomplete: 'username', maxlength: usernameInputMaxLength, required: true, autofocus: input.username === '', errors: errors.for('username') }),
         fieldView({ name: 'password', type: 'password', label: t('field.password'), autocomplete: 'current-password', required: true, autofocus: input.username !== '', errors: errors.for('password') }),
         fieldView({ name: 'remember_username', type: 'checkbox', label: t('field.remember_username'), checked: input.rememberUsername }),
         fieldView({ name: 'remember_me', type: 'checkbox', label: t('field.remember_me'), checked: input.rememberMe, help: [t('help.remember_me')] }),
@@ -46,7 +46,7 @@ export function loginRoutes(context: SiteContext): RouteSpec[] {
         const remembered = request.cookies[REMEMBERED_USERNAME_COOKIE] ?? '';
         const next = field(request.query, 'next', 2048);
         return render(request, reply, {
-          username: remembered.slice(0, 150),
+          username: remembered.slice(0, usernameInputMaxLength),
           rememberUsername: remembered !== '',
           rememberMe: true,
           next: isSafeRedirect(next) ? next : '',
@@ -61,7 +61,8 @@ export function loginRoutes(context: SiteContext): RouteSpec[] {
         const body = request.body;
         const nextField = field(body, 'next', 2048) || field(request.query, 'next', 2048);
         const input: LoginInput = {
-          username: field(body, 'username', 150),
+          // Cut only far past any valid name (in UTF-16 units): tessera refuses what is too long in characters.
+          username: field(body, 'username', 600),
           rememberUsername: checkbox(body, 'remember_username'),
           rememberMe: checkbox(body, 'remember_me'),
           next: isSafeRedirect(nextField) ? nextField : '',

@@ -2,7 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { passwordHelpTexts, passwordIssueMessage, validatePassword, isSafeRedirect, safeRedirect, cleanUsername, usernameProblem } from 'tessera';
 import { emailProblem } from '../account-fields.ts';
-import { field, fieldView, formView, FormErrors } from '../forms.ts';
+import { field, fieldView, formView, FormErrors, usernameInputMaxLength } from '../forms.ts';
 import type { RouteSpec } from '../route-table.ts';
 import type { SiteContext } from '../site-context.ts';
 import type { MessageKey } from '../i18n/index.ts';
@@ -29,7 +29,7 @@ export function signupRoutes(context: SiteContext): RouteSpec[] {
       errors: errors.general.length > 0 || errors.isEmpty ? errors.general : [t('error.form_summary')],
       hidden: input.next !== '' ? [{ name: 'next', value: input.next }] : [],
       fields: [
-        fieldView({ name: 'username', label: t('field.username'), value: input.username, autocomplete: 'username', maxlength: 150, required: true, autofocus: true, errors: errors.for('username'), help: [t('help.username')] }),
+        fieldView({ name: 'username', label: t('field.username'), value: input.username, autocomplete: 'username', maxlength: usernameInputMaxLength, required: true, autofocus: true, errors: errors.for('username'), help: [t('help.username')] }),
         fieldView({ name: 'email', type: 'email', label: t('field.email_optional'), value: input.email, autocomplete: 'email', maxlength: 254, errors: errors.for('email') }),
         fieldView({ name: 'password1', type: 'password', label: t('field.password1'), autocomplete: 'new-password', required: true, errors: errors.for('password1'), help: passwordHelpTexts(request.lang) }),
         fieldView({ name: 'password2', type: 'password', label: t('field.password2'), autocomplete: 'new-password', required: true, errors: errors.for('password2'), help: [t('help.password2')] }),

@@ -200,6 +200,27 @@ describe('signup validation', () => {
     await assertLoggedInAs(client, longest);
   });
 
+  test('a username of 150 characters outside the BMP signs up and then logs in: one rule, in characters', async () => {
+    const stem = newUsername('astral');
+    const name = stem + '\u{20000}'.repeat(150 - stem.length);
+    assert.equal([...name].length, 150);
+    assert.ok(name.length > 150, 'longer than 150 in UTF-16 units');
+    const client = new Client(site.url);
+    assert.equal((await signUp(client, name)).status, 303);
+    const logged = new Client(site.url);
+    assert.equal((await logIn(logged, name)).status, 303);
+    await assertLoggedInAs(logged, name);
+  });
+
+  for (const [what, char] of [['U+034F', '\u034F'], ['U+FE0F', '\uFE0F'], ['U+FE00', '\uFE00'], ['U+180B', '\u180B'], ['U+3164', '\u3164']] as const) {
+    test(`a username ending in the invisible ${what} is refused with 422`, async () => {
+      const client = new Client(site.url);
+      const response = await signUp(client, `${newUsername('look')}${char}`);
+      assert.equal(response.status, 422);
+      await assertAnonymous(client);
+    });
+  }
+
   test('usernames may hold letters of any script, digits and @ . + - _', async () => {
     const client = new Client(site.url);
     const username = `${newUsername('한글')}.a+b-c_d@e`;

@@ -4,7 +4,8 @@ import type { Db } from '../../db/database.ts';
 import type { UsersTable } from '../../db/schema.ts';
 import { readExtra, writeExtra, type UserFields } from './user-fields.ts';
 import type { NewUser, UserChanges, UserStore } from './user-store.ts';
-import { cleanUsername, normalizeUsername, type User } from './user.ts';
+import { TesseraError } from '../errors.ts';
+import { cleanUsername, normalizeUsername, usernameProblem, type User } from './user.ts';
 
 /**
  * Users in the `users` table, on SQLite or PostgreSQL; the application's own columns are read and written
@@ -56,6 +57,13 @@ export class SqlUserStore<Extra extends object = Record<string, unknown>> implem
 
   async create(user: NewUser<Extra>): Promise<User<Extra> | 'username_taken'> {
     const username = cleanUsername(user.username);
+    // A form validates first (usernameProblem); reaching here with a bad name is a caller's bug,
+    // and a NUL would be a 500 from PostgreSQL, which cannot store one in text.
+    const problem = usernameProblem(username);
+    if (problem !== null) throw new TesseraError('bad_request', `users.create: the username is ${problem === 'required' ? 'empty' : problem === 'too_long' ? 'too long' : 'not letters, digits and @.+-_'}`);
+    for (const [name, value] of [['email', user.email], ['firstName', user.firstName], ['lastName', user.lastName]] as const) {
+      if (value?.includes('\0')) throw new TesseraError('bad_request', `users.create: ${name} holds a NUL character`);
+    }
     const values = {
       username,
       username_normalized: normalizeUsername(username),

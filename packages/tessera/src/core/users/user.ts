@@ -49,8 +49,10 @@ export type AnyUser<Extra extends object = Record<string, unknown>> = User<Extra
 
 /** Django's 150: the most characters (code points) a username may have. */
 export const usernameMaxLength = 150;
-// Django's `^[\w.@+-]+\Z` with Unicode \w: letters, marks, digits and underscore.
-const usernamePattern = /^[\p{L}\p{M}\p{N}_.@+-]+$/u;
+// Letters, digits and `_ . @ + -`, as Django's `^[\w.@+-]+\Z`, but no combining marks and no
+// default-ignorable code point (variation selectors, joiners, the Hangul filler, …): each can sit
+// invisibly after a name, so that "admin" and "admin" + U+034F would be two accounts that look alike.
+const usernamePattern = /^(?:(?!\p{Default_Ignorable_Code_Point})[\p{L}\p{N}_.@+-])+$/u;
 
 /** The form a username is stored and shown in: NFKC, so look-alike code points become one. */
 export function cleanUsername(raw: string): string {
@@ -63,12 +65,17 @@ export function normalizeUsername(raw: string): string {
 }
 
 /**
- * Why {@link usernameProblem} refuses a username: empty, longer than {@link usernameMaxLength}, or holding
- * a character outside Django's letters, digits and `@.+-_`.
+ * Why {@link usernameProblem} refuses a username: empty, longer than {@link usernameMaxLength}
+ * characters, or holding anything but letters, digits and `@.+-_` (combining marks and invisible
+ * characters included).
  */
 export type UsernameProblem = 'required' | 'too_long' | 'invalid';
 
-/** null when `username` (already cleaned) is acceptable. */
+/**
+ * null when `username` (already cleaned with {@link cleanUsername}) is acceptable. The one rule
+ * for sign-up, `users.create` and login alike; lengths are counted in characters (code points),
+ * never in UTF-16 units.
+ */
 export function usernameProblem(username: string): UsernameProblem | null {
   if (username.length === 0) return 'required';
   if ([...username].length > usernameMaxLength) return 'too_long';

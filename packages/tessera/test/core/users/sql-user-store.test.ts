@@ -141,6 +141,17 @@ for (const dialect of dialects) {
       assert.equal((await users.getById(alice.id))?.username, 'alice');
     });
 
+    dbTest('create refuses what the sign-up form refuses (an empty name, an invisible character, NUL) and writes nothing', async ({ db }) => {
+      await migrate(db);
+      const users = new SqlUserStore(db);
+      for (const username of ['', '   ', 'admin\u034F', 'nul\u0000name']) {
+        await assert.rejects(users.create({ username, password: '!unusable' }), { name: 'TesseraError', code: 'bad_request' }, JSON.stringify(username));
+      }
+      await assert.rejects(users.create({ username: 'fine', email: 'a\u0000@b.example', password: '!unusable' }), { code: 'bad_request' });
+      const count = await db.kysely.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      assert.equal(Number(count.n), 0);
+    });
+
     dbTest('update writes the given fields and leaves the others', async ({ db }) => {
       await migrate(db);
       const users = new SqlUserStore(db);
