@@ -3,7 +3,7 @@ import { sitePath } from './site-files.ts';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { TesseraError, isSafeRedirect, type Tessera } from 'tessera';
+import { TesseraError, type Tessera } from 'tessera';
 import { isDatabaseUnavailable } from 'tessera/db';
 import { tesseraPlugin } from 'tessera/fastify';
 import type { MessageKey } from './i18n/index.ts';
@@ -26,6 +26,7 @@ import { mergeGuestReadingList, readingListRoutes } from './routes/reading-list.
 import { loadSiteConfig } from './site-config.ts';
 import type { SiteContext } from './site-context.ts';
 import { loadStaticAssets } from './static-assets.ts';
+import { redirectTrailingSlashes } from './trailing-slash.ts';
 
 export const bodyLimitBytes = 1024 * 1024;
 const shownStatuses = new Set([400, 403, 404, 405, 413, 422, 429, 500, 503]);
@@ -71,6 +72,8 @@ export async function buildSite(tessera: Tessera, options: SiteOptions = {}): Pr
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: bodyLimitBytes }, (_request, _body, done) => done(null, {}));
 
   await app.register(fastifyCookie);
+  // Before the session is read: a redirect needs none.
+  redirectTrailingSlashes(app);
   await app.register(tesseraPlugin, { tessera });
   registerSecurityHeaders(app, { production: config.production });
   // A redirect target taken from a form or query (`next`) may hold non-ASCII text, which Node
@@ -83,6 +86,13 @@ export async function buildSite(tessera: Tessera, options: SiteOptions = {}): Pr
     return payload;
   });
   app.addHook('onRequest', async (request) => resolveLanguage(request));
+  if (config.logLevel === 'debug' || config.logLevel === 'trace') {
+    // One line a request, with the pid pino adds: which process answered (the multi-process
+    // tests count them). Only at debug: at the usual levels a page view writes no log line.
+    app.addHook('onResponse', async (request, reply) => {
+      request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    });
+  }
 
   const assets = loadStaticAssets(sitePath('static/'));
   assets.register(app);
@@ -150,6 +160,12 @@ export async function buildSite(tessera: Tessera, options: SiteOptions = {}): Pr
       const passed = error.code === 'forbidden' || error.code === 'bad_request' || error.code === 'csrf_failed';
       return showError(request, reply, error.status, passed ? error.message : undefined);
     }
+    // A client that hung up halfway through its body: its "connection reset" is no outage of
+    // ours, and nobody is left to read the answer.
+    if (request.raw.aborted || request.raw.readableAborted) {
+      request.log.debug({ err: error }, 'client aborted the request');
+      return reply.code(400).send();
+    }
     if (isDatabaseUnavailable(error)) {
       request.log.warn({ err: error }, 'database unavailable');
       return showError(request, reply, 503);
@@ -163,15 +179,7 @@ export async function buildSite(tessera: Tessera, options: SiteOptions = {}): Pr
     return showError(request, reply, status === 413 ? 413 : status === 415 ? 400 : status);
   });
 
-  app.setNotFoundHandler(async (request, reply) => {
-    const [path = '/', query] = request.url.split(/\?(.*)/s, 2);
-    if (path.length > 1 && path.endsWith('/')) {
-      const target = path.slice(0, -1) + (query !== undefined ? `?${query}` : '');
-      // The one redirect guard decides: "//evil.com/" must never become "//evil.com".
-      if (isSafeRedirect(target)) return reply.redirect(target, 308);
-    }
-    return showError(request, reply, 404);
-  });
+  app.setNotFoundHandler(async (request, reply) => showError(request, reply, 404));
 
   return app;
 }

@@ -56,7 +56,8 @@ export async function startSite(options: StartOptions = {}): Promise<RunningSite
   const port = await freePort();
   let log = '';
   const child = spawn(process.execPath, [binary, 'start', '--config', siteConfig], {
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', ...options.env },
+    // The suites sign many users up from 127.0.0.1; the sign-up limit has tests of its own.
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', SIGNUPS_PER_ADDRESS: '100000', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (chunk) => (log += String(chunk)));
@@ -85,4 +86,22 @@ export async function startSite(options: StartOptions = {}): Promise<RunningSite
   };
   process.once('exit', () => child.kill('SIGKILL'));
   return { url, port, dataDir, process: child, output: () => log, stop };
+}
+
+/**
+ * The pids of the processes that answered requests, from the site's debug log (start it with
+ * LOG_LEVEL=debug): a multi-process test proves that every process took part.
+ */
+export function answeringPids(site: RunningSite): Set<number> {
+  const pids = new Set<number>();
+  for (const line of site.output().split('\n')) {
+    if (!line.includes('"msg":"request"')) continue;
+    try {
+      const entry = JSON.parse(line) as { pid?: number };
+      if (typeof entry.pid === 'number') pids.add(entry.pid);
+    } catch {
+      // a line cut by the buffer's edge
+    }
+  }
+  return pids;
 }

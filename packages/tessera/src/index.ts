@@ -9,8 +9,11 @@ export type { MigrationFactory } from './db/migrate.ts';
 
 // Authentication: who is asking.
 export { Auth, SESSION_AUTH_HASH_KEY, type AuthOptions, type AuthenticateOptions, type AuthenticationResult } from './core/auth.ts';
-export { LoginThrottle, MemoryFailureCounter, type FailureCounter, type FailureCount, type LoginThrottleOptions, type ThrottleVerdict } from './core/throttle.ts';
+export { LoginThrottle, MemoryFailureCounter, type FailureCounter, type FailureCount, type LoginThrottleOptions, type ThrottleVerdict, type AttemptOrigin } from './core/throttle.ts';
 export { SqlFailureCounter } from './core/sql-failure-counter.ts';
+export { RateLimit, type RateLimitOptions } from './core/rate-limit.ts';
+export { DeviceCookies } from './core/device-cookie.ts';
+export { addressBucket } from './core/client-address.ts';
 
 // Users.
 export {
@@ -56,6 +59,8 @@ export { SqlSessionStore } from './core/sessions/sql-session-store.ts';
 export { MemorySessionStore } from './core/sessions/memory-session-store.ts';
 export { RedisSessionStore } from './core/sessions/redis-session-store.ts';
 export { CachedSessionStore } from './core/sessions/cached-session-store.ts';
+export { CookieSessionStore, type CookieSessionStoreOptions } from './core/sessions/cookie-session-store.ts';
+export { tokenCookieFormat, type SessionCookieFormat, type SessionCookieContents } from './core/sessions/session-cookie-format.ts';
 export { isSessionId } from './core/sessions/token.ts';
 
 // CSRF and redirects.

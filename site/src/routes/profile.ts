@@ -38,12 +38,29 @@ export function profileRoutes({ tessera, pages, articleList }: SiteContext): Rou
     return pages.page(request, reply, 'form-page', { title: t('update.title'), form }, { status, cache: 'no-store' });
   }
 
+  /**
+   * Whether `password` is the user's own, counted like a login (per account, address and device),
+   * so a stolen session cannot guess at the password behind it; a throttled check says how long
+   * to wait. The check is authenticate's, one hash whatever the answer.
+   */
+  async function checkOwnPassword(request: FastifyRequest, user: User, password: string): Promise<'ok' | 'wrong' | { retryAfterSeconds: number }> {
+    const result = await request.authenticate(user.username, password);
+    if (result.ok) return result.user.id === user.id ? 'ok' : 'wrong';
+    return result.reason === 'throttled' ? { retryAfterSeconds: result.retryAfterSeconds } : 'wrong';
+  }
+
+  function throttled(request: FastifyRequest, reply: FastifyReply, errors: FormErrors, retryAfterSeconds: number): number {
+    errors.general.push(request.t('login.throttled', { seconds: retryAfterSeconds }));
+    reply.header('Retry-After', String(retryAfterSeconds));
+    return 429;
+  }
+
   function renderPassword(request: FastifyRequest, reply: FastifyReply, errors: FormErrors, status = 200) {
     const t = request.t;
     const form = formView({
       action: '/accounts/password',
       submit: t('password.submit'),
-      errors: errors.isEmpty ? [] : [t('error.form_summary')],
+      errors: errors.isEmpty ? errors.general : [t('error.form_summary'), ...errors.general],
       fields: [
         fieldView({ name: 'old_password', type: 'password', label: t('field.old_password'), autocomplete: 'current-password', required: true, autofocus: true, errors: errors.for('old_password') }),
         fieldView({ name: 'new_password1', type: 'password', label: t('field.new_password1'), autocomplete: 'new-password', required: true, errors: errors.for('new_password1'), help: passwordHelpTexts(request.lang) }),
@@ -51,6 +68,21 @@ export function profileRoutes({ tessera, pages, articleList }: SiteContext): Rou
       ],
     });
     return pages.page(request, reply, 'form-page', { title: t('password.title'), form }, { status, cache: 'no-store' });
+  }
+
+  function renderDelete(request: FastifyRequest, reply: FastifyReply, errors: FormErrors, status = 200) {
+    const t = request.t;
+    const form = formView({
+      action: '/accounts/delete',
+      submit: t('delete.submit'),
+      danger: true,
+      errors: errors.general,
+      fields: [
+        fieldView({ name: 'password', type: 'password', label: t('field.password'), autocomplete: 'current-password', required: true, autofocus: true, errors: errors.for('password'), help: [t('delete.password_help')] }),
+      ],
+      links: [{ href: '/accounts/update', text: t('delete.cancel') }],
+    });
+    return pages.page(request, reply, 'form-page', { title: t('delete.title'), intro: t('delete.warning'), form }, { status, cache: 'no-store' });
   }
 
   return [
@@ -107,7 +139,11 @@ export function profileRoutes({ tessera, pages, articleList }: SiteContext): Rou
         const new2 = field(request.body, 'new_password2');
         const errors = new FormErrors();
         if (oldPassword === '') errors.add('old_password', t('error.required'));
-        else if (!(await tessera.passwords.check(oldPassword, user.password)).ok) errors.add('old_password', t('password.old_incorrect'));
+        else {
+          const own = await checkOwnPassword(request, user, oldPassword);
+          if (typeof own === 'object') return renderPassword(request, reply, errors, throttled(request, reply, errors, own.retryAfterSeconds));
+          if (own === 'wrong') errors.add('old_password', t('password.old_incorrect'));
+        }
         if (new1 === '') errors.add('new_password1', t('error.required'));
         if (new2 === '') errors.add('new_password2', t('error.required'));
         else if (new1 !== new2) errors.add('new_password2', t('error.password_mismatch'));
@@ -132,20 +168,27 @@ export function profileRoutes({ tessera, pages, articleList }: SiteContext): Rou
       method: 'GET',
       url: '/accounts/delete/confirm',
       preHandler: [mustLogIn],
-      handler: async (request, reply) => {
-        const t = request.t;
-        const form = formView({ action: '/accounts/delete', submit: t('delete.submit'), danger: true, links: [{ href: '/accounts/update', text: t('delete.cancel') }] });
-        return pages.page(request, reply, 'form-page', { title: t('delete.title'), intro: t('delete.warning'), form }, { cache: 'no-store' });
-      },
+      handler: async (request, reply) => renderDelete(request, reply, new FormErrors()),
     },
     {
       method: 'POST',
       url: '/accounts/delete',
       preHandler: [loginRequired({ getPage: () => '/accounts/delete/confirm' })],
       handler: async (request, reply) => {
+        const user = currentUser(request);
+        // The user's own password, as for a password change: a session left open on a shared
+        // computer must not be enough to delete the account.
+        const password = field(request.body, 'password');
+        const errors = new FormErrors();
+        if (password === '') errors.add('password', request.t('error.required'));
+        else {
+          const own = await checkOwnPassword(request, user, password);
+          if (typeof own === 'object') return renderDelete(request, reply, errors, throttled(request, reply, errors, own.retryAfterSeconds));
+          if (own === 'wrong') errors.add('password', request.t('delete.password_incorrect'));
+        }
+        if (!errors.isEmpty) return renderDelete(request, reply, errors, 422);
         // Sessions first, explicitly: a store outside the database (Redis) is not reached by the
         // foreign keys, which take the user's articles and SQL sessions with them.
-        const user = currentUser(request);
         await tessera.sessionStore.deleteForUser(user.id);
         await tessera.users.delete(user.id);
         await articleList.invalidate();

@@ -1,4 +1,4 @@
-// The user's sessions: where they are logged in, and revoking any of them.
+// The user's sessions: where they are logged in, and revoking any of them the store can end.
 import type { FastifyRequest } from 'fastify';
 import { isSessionId, TesseraError, type User } from 'tessera';
 import { loginRequired } from 'tessera/fastify';
@@ -11,6 +11,13 @@ import type { SiteContext } from '../site-context.ts';
 export function sessionRoutes({ tessera, pages }: SiteContext): RouteSpec[] {
   const backToSessions = loginRequired({ getPage: () => '/accounts/sessions' });
   const userOf = (request: FastifyRequest) => request.user as User;
+  // The cookie store keeps no record of a session, only which ones ended: it cannot list a user's
+  // sessions, nor tell whose an id is. So the page shows the session in hand and always offers
+  // "log out all other sessions", which that store can do; revoking another id it never offers.
+  const listsEverySession = !tessera.sessions.cookieFormat.carriesRecord;
+  /** the user's own session with this id, if the store can say so */
+  const ownSession = async (request: FastifyRequest, id: string) =>
+    isSessionId(id) && listsEverySession ? ((await tessera.sessionStore.listForUser(userOf(request).id)).find((record) => record.id === id) ?? null) : null;
 
   return [
     {
@@ -18,13 +25,11 @@ export function sessionRoutes({ tessera, pages }: SiteContext): RouteSpec[] {
       url: '/accounts/sessions',
       preHandler: [backToSessions],
       handler: async (request, reply) => {
-        const records = await tessera.sessionStore.listForUser(userOf(request).id);
+        const records = listsEverySession ? await tessera.sessionStore.listForUser(userOf(request).id) : [];
         const currentId = request.session.id;
-        // A store that keeps nothing on the server (the cookie store) can still show this one.
+        // A store that lists none (the cookie store) still shows this one, from its cookie.
         const loaded = request.session.loaded;
-        if (loaded !== null && currentId !== null && !records.some((record) => record.id === currentId)) {
-          records.unshift({ ...loaded, ip: loaded.ip || request.ip, userAgent: loaded.userAgent || String(request.headers['user-agent'] ?? '') });
-        }
+        if (loaded !== null && currentId !== null && !records.some((record) => record.id === currentId)) records.unshift(loaded);
         const sessions = records
           .filter((record) => !tessera.sessions.isExpired(record, Date.now()))
           .map((record) => ({
@@ -38,7 +43,7 @@ export function sessionRoutes({ tessera, pages }: SiteContext): RouteSpec[] {
             lastSeen: formatTime(request.lang, record.lastSeen),
             lastSeenIso: new Date(record.lastSeen).toISOString(),
           }));
-        return pages.page(request, reply, 'sessions', { title: request.t('sessions.title'), sessions }, { cache: 'no-store' });
+        return pages.page(request, reply, 'sessions', { title: request.t('sessions.title'), sessions, others_listed: listsEverySession }, { cache: 'no-store' });
       },
     },
     {
@@ -47,14 +52,15 @@ export function sessionRoutes({ tessera, pages }: SiteContext): RouteSpec[] {
       preHandler: [backToSessions],
       handler: async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
         const id = request.params.id;
-        const owned = isSessionId(id) && (await tessera.sessionStore.listForUser(userOf(request).id)).some((record) => record.id === id);
-        // Another user's session is answered exactly like one that does not exist.
-        if (!owned) throw new TesseraError('not_found');
-        if (id === request.session.id) {
+        // This very session is the user's own whatever the store can list: its button is a logout.
+        if (isSessionId(id) && id === request.session.id) {
           await request.logout();
           return reply.redirect('/', 303);
         }
-        await tessera.sessionStore.delete(id);
+        const owned = await ownSession(request, id);
+        // Another user's session is answered exactly like one that does not exist.
+        if (owned === null) throw new TesseraError('not_found');
+        await tessera.sessionStore.delete(owned.id, owned.expiresAt);
         addFlash(request, request.t('sessions.revoked'));
         return reply.redirect('/accounts/sessions', 303);
       },

@@ -82,12 +82,23 @@ export function signupRoutes(context: SiteContext): RouteSpec[] {
         }
         if (!errors.isEmpty) return render(request, reply, input, errors, 422);
 
-        const created = await tessera.users.create({
-          username: input.username,
-          email: input.email,
-          password: await tessera.passwords.hash(password1),
-        });
+        // Claimed before the hash, so a burst from one address cannot pass SIGNUPS_PER_ADDRESS.
+        const verdict = await tessera.signups.attempt(request.ip);
+        if (!verdict.allowed) {
+          errors.general.push(t('signup.throttled', { seconds: verdict.retryAfterSeconds }));
+          reply.header('Retry-After', String(verdict.retryAfterSeconds));
+          return render(request, reply, input, errors, 429);
+        }
+        let created: Awaited<ReturnType<typeof tessera.users.create>>;
+        try {
+          created = await tessera.users.create({ username: input.username, email: input.email, password: await tessera.passwords.hash(password1) });
+        } catch (error) {
+          // No account came of it (the hash queue was full, the database away): it does not count.
+          await tessera.signups.release(request.ip).catch(() => {});
+          throw error;
+        }
         if (created === 'username_taken') {
+          await tessera.signups.release(request.ip);
           errors.add('username', t('error.username_taken'));
           return render(request, reply, input, errors, 422);
         }

@@ -163,7 +163,7 @@ test('deleting a user deletes their articles, from every page and every reading 
   const reader = new Client(site.url);
   assert.ok(listedIds((await reader.get('/articles')).body).includes(first), 'expected listedIds((await reader.get(\'/articles\')).body).includes(first)');
 
-  const response = await leaver.post('/accounts/delete');
+  const response = await leaver.post('/accounts/delete', { password: PASSWORD });
   assert.equal(response.status, 303);
   assert.equal(await articleStatus(first), 404);
   assert.equal(await articleStatus(second), 404);

@@ -6,7 +6,7 @@ import { Client } from '../../../test/support/client.ts';
 import { startPostgres, type PostgresServer } from '../../../test/support/postgres.ts';
 import { skipOrFail } from '../../../test/support/requirements.ts';
 import { startSite, type RunningSite } from '../../../test/support/site.ts';
-import { createArticle, createArticles, logIn, newUser, savedIds, listedIds } from './board-support.ts';
+import { createArticle, createArticles, logIn, newUser, PASSWORD, savedIds, listedIds } from './board-support.ts';
 
 describe('the board on PostgreSQL', () => {
   let postgres: PostgresServer | null = null;
@@ -45,7 +45,7 @@ describe('the board on PostgreSQL', () => {
     const kept = await createArticle(stayer, 'Stays');
     assert.equal((await stayer.submit(`/articles/${gone}`, `/articles/${gone}/save`, {})).status, 303);
     assert.equal((await stayer.submit(`/articles/${kept}`, `/articles/${kept}/save`, {})).status, 303);
-    assert.equal((await leaver.post('/accounts/delete')).status, 303);
+    assert.equal((await leaver.post('/accounts/delete', { password: PASSWORD })).status, 303);
     assert.equal((await new Client(site.url).get(`/articles/${gone}`)).status, 404);
     assert.ok(!listedIds((await new Client(site.url).get('/articles')).body).includes(gone));
     const list = await stayer.get('/reading-list');

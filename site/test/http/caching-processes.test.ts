@@ -4,14 +4,15 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, test } from 'node:test';
 import { Client } from '../../../test/support/client.ts';
-import { startSite, type RunningSite } from '../../../test/support/site.ts';
+import { answeringPids, startSite, type RunningSite } from '../../../test/support/site.ts';
 import { createArticle, listedIds, newUser } from './board-support.ts';
 
 let site: RunningSite;
 let author: Client;
 
 before(async () => {
-  site = await startSite({ env: { WEB_CONCURRENCY: '2' } });
+  // At debug level every response is logged with its process's pid: both must have answered.
+  site = await startSite({ env: { WEB_CONCURRENCY: '2', LOG_LEVEL: 'debug' } });
   ({ client: author } = await newUser(site.url, 'clustered'));
 });
 
@@ -71,4 +72,19 @@ test('an edited title shows at once, whichever process answers', async () => {
     const page = await freshGet('/articles');
     assert.ok(page.body.includes('Title edited in one process') && !page.body.includes('Title in one process<'), '/articles was served from a stale cache');
   }
+});
+
+test('an unchanged page has one ETag, whichever process answers', async () => {
+  const { client } = await newUser(site.url, 'etag');
+  const etags = new Set<string>();
+  // Fresh connections, so the kernel spreads them over both workers.
+  for (let i = 0; i < 16; i += 1) {
+    const response = await client.get('/accounts/update', { connection: 'close' });
+    etags.add(response.headers.get('etag') ?? '');
+  }
+  assert.equal(etags.size, 1, [...etags].join(' '));
+});
+
+test('both processes answered the tests above', () => {
+  assert.equal(answeringPids(site).size, 2, `answered by ${[...answeringPids(site)].join(', ')}`);
 });

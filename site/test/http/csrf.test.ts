@@ -225,3 +225,17 @@ describe('login and logged-in actions are protected too', () => {
     assert.equal(response.status, 403);
   });
 });
+
+describe('CSRF comes before the login redirect, as in Django', () => {
+  test('an anonymous POST without a CSRF token to a logged-in-only action is refused with 403, not redirected', async () => {
+    const response = await new Client(site.url).request('POST', '/accounts/delete', { form: {} });
+    assert.equal(response.status, 403);
+  });
+
+  test('with its token, the same anonymous POST is sent to log in', async () => {
+    const client = new Client(site.url);
+    const response = await client.post('/accounts/delete');
+    assert.equal(response.status, 302);
+    assert.match(response.location ?? '', /^\/accounts\/login\?next=/);
+  });
+});

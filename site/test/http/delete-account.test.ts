@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Client } from '../../../test/support/client.ts';
 import { startSite, type RunningSite } from '../../../test/support/site.ts';
-import { assertAnonymous, assertLoggedInAs, logIn, newUser, secondSession, sessionCount, signUp, userRow } from './helpers.ts';
+import { assertAnonymous, assertLoggedInAs, logIn, newUser, PASSWORD, secondSession, sessionCount, signUp, userRow } from './helpers.ts';
 
 let site: RunningSite;
 
@@ -17,7 +17,7 @@ after(async () => {
 
 test('POST delete redirects 303 to /, and the user can no longer log in', async () => {
   const { client, username } = await newUser(site.url);
-  const response = await client.post('/accounts/delete');
+  const response = await client.post('/accounts/delete', { password: PASSWORD });
   assert.equal(response.status, 303);
   assert.equal(response.location, '/');
   assert.equal(userRow(site.dataDir, username), undefined);
@@ -32,7 +32,7 @@ test('every session of the deleted user ends, in every browser', async () => {
   const other = await secondSession(site.url, username);
   const userId = userRow(site.dataDir, username)!.id;
   assert.equal(sessionCount(site.dataDir, userId), 2);
-  const response = await client.post('/accounts/delete');
+  const response = await client.post('/accounts/delete', { password: PASSWORD });
   assert.equal(response.status, 303);
   await assertAnonymous(other);
   assert.equal(sessionCount(site.dataDir, userId), 0);
@@ -41,13 +41,13 @@ test('every session of the deleted user ends, in every browser', async () => {
 test('deleting one user leaves the others alone', async () => {
   const { client } = await newUser(site.url);
   const bystander = await newUser(site.url);
-  await client.post('/accounts/delete');
+  await client.post('/accounts/delete', { password: PASSWORD });
   await assertLoggedInAs(bystander.client, bystander.username);
 });
 
 test('the name of a deleted user can be signed up again', async () => {
   const { client, username } = await newUser(site.url);
-  await client.post('/accounts/delete');
+  await client.post('/accounts/delete', { password: PASSWORD });
   const again = await signUp(new Client(site.url), username);
   assert.equal(again.status, 303);
 });

@@ -40,6 +40,10 @@ describe('trailing slashes', () => {
     ['/accounts/signup/', '/accounts/signup'],
     ['/accounts/update/', '/accounts/update'],
     ['/no-such-page/', '/no-such-page'],
+    // A path whose slash would otherwise reach a route with an empty parameter (/articles/:id).
+    ['/articles/', '/articles'],
+    ['/articles/?page=2', '/articles?page=2'],
+    ['/articles/1/', '/articles/1'],
   ] as const) {
     test(`${path} answers 308 to ${target}`, async () => {
       const response = await raw(site.url, 'GET', path);
@@ -385,5 +389,21 @@ describe('no input is answered 500', () => {
     const health = await new Client(site.url).get('/healthz');
     assert.equal(health.status, 200);
     assert.equal(site.process.exitCode, null);
+  });
+});
+
+describe('error pages of a logged-in user', () => {
+  test('the 413 page of a logged-in user still shows who they are', async () => {
+    const { client, username } = await newUser(site.url, 'big');
+    const token = csrfToken((await client.get('/accounts/update')).body);
+    const response = await client.request('POST', '/accounts/update', { form: { _csrf: token, first_name: 'x'.repeat(1_100_000) } });
+    assert.equal(response.status, 413);
+    assert.match(response.body, new RegExp(`class="username">${username}<`));
+  });
+
+  test('an unknown static file name gets the site\'s 404 page', async () => {
+    const response = await new Client(site.url).get('/static/nothing.0123456789ab.css');
+    assert.equal(response.status, 404);
+    assert.match(response.body, /<html lang="en">/);
   });
 });

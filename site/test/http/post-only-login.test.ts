@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '../../../test/support/client.ts';
 import { startSite, type RunningSite } from '../../../test/support/site.ts';
-import { createArticle, headerHas, logIn, loginNext, newUser } from './board-support.ts';
+import { createArticle, headerHas, logIn, loginNext, newUser, PASSWORD } from './board-support.ts';
 
 let site: RunningSite;
 
@@ -48,7 +48,7 @@ const actions: Record<string, () => Promise<PostOnlyAction>> = {
   },
   'POST /accounts/delete': async () => {
     const { username } = await newUser(site.url);
-    return { action: '/accounts/delete', postOnly: true, formPage: '/accounts/delete/confirm', getPages: ['/accounts/delete/confirm', '/accounts/update', '/'], username };
+    return { action: '/accounts/delete', postOnly: true, formPage: '/accounts/delete/confirm', getPages: ['/accounts/delete/confirm', '/accounts/update', '/'], username, fields: { password: PASSWORD } };
   },
   'POST /accounts/sessions/:id/revoke': async () => {
     const { client, username } = await newUser(site.url);

@@ -79,6 +79,17 @@ describe('the site on PostgreSQL', () => {
     assert.equal((await client.get('/')).status, 200);
   });
 
+  test('more processes × DATABASE_POOL_SIZE than the server allows stops the start, naming both settings', async (t) => {
+    if (!postgres) return skipOrFail(t, 'PostgreSQL binaries not installed');
+    // The test server allows 50 connections, 3 of them kept for superusers.
+    await assert.rejects(
+      startSite({ env: { DATABASE_URL: postgres.url, WEB_CONCURRENCY: '5', DATABASE_POOL_SIZE: '10' } }),
+      /WEB_CONCURRENCY \(5\) × DATABASE_POOL_SIZE \(10\) = 50 connections, more than the database server allows \(47/,
+    );
+    const fits = await startSite({ env: { DATABASE_URL: postgres.url, WEB_CONCURRENCY: '2', DATABASE_POOL_SIZE: '20' } });
+    await fits.stop();
+  });
+
   test('a second start against the same database keeps its users', async (t) => {
     if (!site || !postgres) return skipOrFail(t, 'PostgreSQL binaries not installed');
     const client = new Client(site.url);

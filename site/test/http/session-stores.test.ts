@@ -66,6 +66,35 @@ for (const variant of variants) {
       assert.match(other.location ?? '', /^\/accounts\/login\?next=/);
     });
 
+    test('a logged-out cookie, replayed, gives an anonymous visitor', async (t) => {
+      if (!site) return skipOrFail(t, 'redis-server not installed');
+      const username = `out-${variant.store}-${variant.needsRedis ? 'r' : 'l'}`;
+      const browser = new Client(site.url);
+      assert.equal((await browser.submit('/accounts/signup', '/accounts/signup', { username, password1: password, password2: password })).status, 303);
+      const loggedOut = browser.cookie('sessionid');
+      assert.ok(loggedOut, 'sign-up set a session cookie');
+      assert.equal((await browser.post('/accounts/logout')).status, 303);
+      const replay = new Client(site.url);
+      replay.jar.set('sessionid', loggedOut);
+      const page = await replay.get('/accounts/update');
+      assert.equal(page.status, 302, 'the logged-out cookie still logs in');
+      assert.doesNotMatch((await replay.get('/')).body, /class="username"/);
+    });
+
+    test('"log out all other sessions" logs the other browser out and keeps this one', async (t) => {
+      if (!site) return skipOrFail(t, 'redis-server not installed');
+      const username = `others-${variant.store}-${variant.needsRedis ? 'r' : 'l'}`;
+      const first = new Client(site.url);
+      assert.equal((await first.submit('/accounts/signup', '/accounts/signup', { username, password1: password, password2: password })).status, 303);
+      const second = new Client(site.url);
+      assert.equal((await second.submit('/accounts/login', '/accounts/login', { username, password })).status, 303);
+      const page = await first.get('/accounts/sessions');
+      assert.match(page.body, /action="\/accounts\/sessions\/revoke-others"/, 'the page offers no way to log the others out');
+      assert.equal((await first.submit('/accounts/sessions', '/accounts/sessions/revoke-others', {})).status, 303);
+      assert.equal((await second.get('/accounts/update')).status, 302, 'the other browser is still logged in');
+      assert.equal((await first.get('/accounts/update')).status, 200, 'this browser was logged out');
+    });
+
     test('lists sessions, revokes another one, and deletes the account', async (t) => {
       if (!site) return skipOrFail(t, 'redis-server not installed');
       const username = `rev-${variant.store}-${variant.needsRedis ? 'r' : 'l'}`;
@@ -84,7 +113,7 @@ for (const variant of variants) {
       } else {
         assert.equal(ids.length, 1, 'a cookie session can only show itself');
       }
-      assert.equal((await first.post('/accounts/delete')).status, 303);
+      assert.equal((await first.post('/accounts/delete', { password })).status, 303);
       assert.equal((await first.get('/accounts/update')).status, 302);
       const again = new Client(site.url);
       assert.equal((await again.submit('/accounts/login', '/accounts/login', { username, password })).status, 422);

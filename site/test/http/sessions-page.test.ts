@@ -1,6 +1,6 @@
 // GET /accounts/sessions, POST /accounts/sessions/:id/revoke and /accounts/sessions/revoke-others.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { Client } from '../../../test/support/client.ts';
 import { startSite, type RunningSite } from '../../../test/support/site.ts';
 import { assertAnonymous, assertLoggedInAs, loginNext, newUser, secondSession } from './helpers.ts';
@@ -164,4 +164,74 @@ test('GET of the revoke actions answers 405 with Allow: POST', async () => {
       assert.match(response.headers.get('allow') ?? '', /\bPOST\b/);
     }
   }
+});
+
+// The cookie store keeps no list of a user's sessions: the page shows this one alone and offers
+// only what that store can do, logging out of this session and of every other.
+describe('with SESSION_STORE=cookie', () => {
+  let cookieSite: RunningSite;
+
+  before(async () => {
+    cookieSite = await startSite({ env: { SESSION_STORE: 'cookie' } });
+  });
+
+  after(async () => {
+    await cookieSite.stop();
+  });
+
+  /** The actions of the page's own forms (the layout's logout and language forms left out). */
+  function sessionActions(body: string): string[] {
+    return [...body.matchAll(/<form\b[^>]*action="([^"]+)"/g)].map((match) => match[1]!).filter((action) => action.startsWith('/accounts/sessions'));
+  }
+
+  test('the page lists this session alone, says other browsers are not listed, and offers logging out of this one and of the others', async () => {
+    const { client, username } = await newUser(cookieSite.url);
+    await secondSession(cookieSite.url, username);
+    const { rows, body } = await sessionsOf(client);
+    assert.equal(rows.length, 1);
+    assert.ok(rows[0]!.current, 'the one row is not marked as this session');
+    assert.match(rows[0]!.html, /Log out of this session/);
+    assert.deepEqual(sessionActions(body), [`/accounts/sessions/${rows[0]!.id}/revoke`, '/accounts/sessions/revoke-others']);
+    assert.match(body, /id="sessions-not-listed"/, 'the page does not say why other browsers are missing');
+  });
+
+  test('"Log out of this session" logs this browser out, and its old cookie stays anonymous', async () => {
+    const { client } = await newUser(cookieSite.url);
+    const loggedOut = client.cookie('sessionid')!;
+    const { rows } = await sessionsOf(client);
+    const response = await client.submit('/accounts/sessions', `/accounts/sessions/${encodeURIComponent(rows[0]!.id)}/revoke`, {});
+    assert.equal(response.status, 303);
+    assert.equal(response.location, '/');
+    await assertAnonymous(client);
+    const replay = new Client(cookieSite.url);
+    replay.jar.set('sessionid', loggedOut);
+    await assertAnonymous(replay);
+  });
+
+  test('"Log out all other sessions" logs every other browser out and keeps this one', async () => {
+    const { client, username } = await newUser(cookieSite.url);
+    const second = await secondSession(cookieSite.url, username);
+    const third = await secondSession(cookieSite.url, username, undefined, 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36');
+    const stranger = await newUser(cookieSite.url);
+    const response = await client.submit('/accounts/sessions', '/accounts/sessions/revoke-others', {});
+    assert.equal(response.status, 303);
+    assert.equal((await client.get(response.location!)).status, 200);
+    await assertAnonymous(second);
+    await assertAnonymous(third);
+    await assertLoggedInAs(client, username);
+    await assertLoggedInAs(stranger.client, stranger.username);
+    // Logging in again afterwards is a new session, which the earlier "log out the others" does not end.
+    const again = await secondSession(cookieSite.url, username);
+    await assertLoggedInAs(again, username);
+  });
+
+  test('revoking another browser\'s id, which the page never offers, answers 404 and that browser stays in', async () => {
+    const { client, username } = await newUser(cookieSite.url);
+    const other = await secondSession(cookieSite.url, username);
+    const otherId = (await sessionsOf(other)).rows[0]!.id;
+    const response = await client.submit('/accounts/sessions', `/accounts/sessions/${encodeURIComponent(otherId)}/revoke`, {});
+    assert.equal(response.status, 404);
+    await assertLoggedInAs(other, username);
+    await assertLoggedInAs(client, username);
+  });
 });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '../../../test/support/client.ts';
-import { runCli, startSite, type RunningSite } from '../../../test/support/site.ts';
+import { answeringPids, runCli, startSite, type RunningSite } from '../../../test/support/site.ts';
 import { assertLoggedInAs, csrfToken, logIn, newUser, raw, signUp } from './helpers.ts';
 
 describe('a running site', () => {
@@ -76,7 +76,7 @@ describe('WEB_CONCURRENCY=2: two processes share the port and all state', () => 
   let site: RunningSite;
 
   before(async () => {
-    site = await startSite({ env: { WEB_CONCURRENCY: '2' } });
+    site = await startSite({ env: { WEB_CONCURRENCY: '2', LOG_LEVEL: 'debug' } });
   });
 
   after(async () => {
@@ -107,6 +107,10 @@ describe('WEB_CONCURRENCY=2: two processes share the port and all state', () => 
       const page = await raw(site.url, 'GET', '/accounts/update', { cookie });
       assert.ok(page.status === 302 || page.status === 303, `request ${attempt} was still logged in`);
     }
+  });
+
+  test('both processes answered the tests above', () => {
+    assert.equal(answeringPids(site).size, 2, `answered by ${[...answeringPids(site)].join(', ')}`);
   });
 });
 

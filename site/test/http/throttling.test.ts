@@ -1,7 +1,7 @@
 // Login throttling per account: LOGIN_FAILURES_PER_ACCOUNT failures in 15 minutes, then 429.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { Client } from '../../../test/support/client.ts';
+import { Client, csrfToken } from '../../../test/support/client.ts';
 import { startSite, type RunningSite } from '../../../test/support/site.ts';
 import { assertAnonymous, cookieNamed, logIn, newUser, PASSWORD } from './helpers.ts';
 
@@ -71,4 +71,16 @@ test('an unknown username is throttled like a real one', async () => {
   const ghost = 'nobody-here-at-all';
   for (let attempt = 0; attempt < 3; attempt += 1) assert.equal((await logIn(new Client(site.url), ghost, WRONG)).status, 422);
   assertRetryAfter(await logIn(new Client(site.url), ghost, WRONG));
+});
+
+test('a burst of parallel wrong passwords cannot pass the limit: each attempt is counted before its check', async () => {
+  const { username } = await newUser(site.url, 'burst');
+  const client = new Client(site.url);
+  const token = csrfToken((await client.get('/accounts/login')).body);
+  const attempts = await Promise.all(
+    Array.from({ length: 12 }, () => client.request('POST', '/accounts/login', { form: { _csrf: token, username, password: 'wrong guess number one' } })),
+  );
+  const statuses = attempts.map((response) => response.status);
+  assert.equal(statuses.filter((status) => status === 422).length, 3, `only the limit may be tried: ${statuses.join(',')}`);
+  assert.equal(statuses.filter((status) => status === 429).length, 9);
 });

@@ -95,8 +95,8 @@ async function runCommand(command: string, module: AppModule, values: Options): 
     case 'clearsessions': {
       const now = Date.now();
       const removed = await tessera.sessionStore.clearExpired(now, now - tessera.config.session.idleTimeoutSeconds * 1000);
-      const counters = await tessera.throttle.clearExpired(now);
-      console.log(`deleted ${removed} expired sessions and ${counters} finished login-failure counters`);
+      const counters = await tessera.clearExpiredCounters(now);
+      console.log(`deleted ${removed} expired sessions and ${counters} finished login-failure and sign-up counters`);
       return;
     }
     case 'addtogroup':

@@ -1,6 +1,7 @@
 // Serves the application's server on PORT, in WEB_CONCURRENCY processes that share the port.
 import cluster from 'node:cluster';
 import { relayClusterCacheMessages } from '../core/cache/cluster-cache.ts';
+import { TesseraError } from '../core/errors.ts';
 import type { AppModule } from './app-module.ts';
 
 /** Migrates (once, in the primary) when asked, then serves until SIGTERM or SIGINT. */
@@ -10,6 +11,7 @@ export async function serve(module: AppModule, options: { migrate: boolean }): P
   if (build === undefined) throw new Error('the config module exports no "app" (tessera) => server, so there is nothing to serve');
   const { config } = tessera;
   if (cluster.isPrimary && options.migrate) await tessera.migrate();
+  if (cluster.isPrimary) await assertEnoughConnections(module);
   if (cluster.isPrimary && config.webConcurrency > 1) {
     // The primary only supervises: each worker opens its own connections.
     await tessera.close();
@@ -31,6 +33,22 @@ export async function serve(module: AppModule, options: { migrate: boolean }): P
   // A bug in one request must not take every visitor down with it.
   process.on('unhandledRejection', (reason) => app.log.error({ err: reason }, 'unhandled rejection'));
   await app.listen({ port: config.port, host: config.host });
+}
+
+/**
+ * Every process keeps up to DATABASE_POOL_SIZE connections: a server that cannot give them all
+ * would refuse some under load, long after a start that looked fine. Said now, by name.
+ */
+async function assertEnoughConnections({ tessera }: AppModule): Promise<void> {
+  const { webConcurrency, databasePoolSize } = tessera.config;
+  const limit = await tessera.db.connectionLimit();
+  const wanted = webConcurrency * databasePoolSize;
+  if (limit !== null && wanted > limit) {
+    throw new TesseraError(
+      'config_invalid',
+      `WEB_CONCURRENCY (${webConcurrency}) × DATABASE_POOL_SIZE (${databasePoolSize}) = ${wanted} connections, more than the database server allows (${limit}: max_connections less superuser_reserved_connections); lower DATABASE_POOL_SIZE or WEB_CONCURRENCY, or raise max_connections`,
+    );
+  }
 }
 
 /** A worker that dies this soon after starting is failing to start, not crashing under load. */

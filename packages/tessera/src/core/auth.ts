@@ -31,6 +31,11 @@ export type AuthenticationResult<Extra extends object = Record<string, unknown>>
 export interface AuthenticateOptions {
   /** the client's address (request.ip behind a trusted proxy); failures are counted per address */
   address: string;
+  /**
+   * this browser's device id for the account, from its valid device cookie (see DeviceCookies):
+   * such a browser is counted on its own, never locked out by failures from elsewhere
+   */
+  device?: string | undefined;
 }
 
 /**
@@ -69,7 +74,7 @@ export class Auth<Extra extends object = Record<string, unknown>> {
     const key = normalizeUsername(name);
     const throttle = this.#throttle;
     if (throttle !== undefined) {
-      const verdict = await throttle.attempt(key, options.address);
+      const verdict = await throttle.attempt(key, options);
       if (!verdict.allowed) return { ok: false, reason: 'throttled', retryAfterSeconds: verdict.retryAfterSeconds };
     }
     if (name !== username || secret !== password || name === '' || [...name].length > usernameMaxLength) {
@@ -79,7 +84,7 @@ export class Auth<Extra extends object = Record<string, unknown>> {
     }
     const user = await this.verifyCredentials(name, secret);
     if (user === null) return { ok: false, reason: 'invalid' };
-    await throttle?.succeeded(key, options.address);
+    await throttle?.succeeded(key, options);
     return { ok: true, user };
   }
 

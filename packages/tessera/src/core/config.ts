@@ -27,6 +27,8 @@ const environmentSchema = z.object({
   SECRET_KEY: z.string().optional(),
   LOGIN_FAILURES_PER_ACCOUNT: integer(10, 1, 1_000_000),
   LOGIN_FAILURES_PER_ADDRESS: integer(100, 1, 1_000_000),
+  SIGNUPS_PER_ADDRESS: integer(20, 1, 1_000_000),
+  DATABASE_POOL_SIZE: integer(10, 1, 1000),
   TRUST_PROXY: flag,
   NODE_ENV: z.string().default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
@@ -48,6 +50,11 @@ export interface Config {
   secretKey: string | undefined;
   loginFailuresPerAccount: number;
   loginFailuresPerAddress: number;
+  /** accounts one address (IPv6: its /64) may create in `signupWindowSeconds` */
+  signupsPerAddress: number;
+  signupWindowSeconds: number;
+  /** PostgreSQL connections each process keeps at most (SQLite has one) */
+  databasePoolSize: number;
   /** the window the login-failure counters cover */
   loginFailureWindowSeconds: number;
   trustProxy: boolean;
@@ -119,6 +126,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     loginFailuresPerAccount: env.LOGIN_FAILURES_PER_ACCOUNT,
     loginFailuresPerAddress: env.LOGIN_FAILURES_PER_ADDRESS,
     loginFailureWindowSeconds: 15 * 60,
+    signupsPerAddress: env.SIGNUPS_PER_ADDRESS,
+    signupWindowSeconds: 3600,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
     trustProxy: env.TRUST_PROXY,
     production,
     logLevel: env.LOG_LEVEL ?? (environment.NODE_ENV === 'test' ? 'warn' : 'info'),

@@ -15,13 +15,15 @@ import { SqlPermissionStore } from './permissions/sql-permission-store.ts';
 import { closeRedisClient, createRedisClient, waitUntilReady, type RedisClient } from './redis-client.ts';
 import { resolveSecretKey } from './secret-key.ts';
 import { CachedSessionStore } from './sessions/cached-session-store.ts';
+import { CookieSessionStore } from './sessions/cookie-session-store.ts';
 import { RedisSessionStore } from './sessions/redis-session-store.ts';
 import { SessionManager } from './sessions/session-manager.ts';
 import type { SessionStore } from './sessions/session-store.ts';
-import { SignedCookieSessionManager } from './sessions/signed-cookie-sessions.ts';
 import { SqlSessionStore } from './sessions/sql-session-store.ts';
 import { SqlFailureCounter } from './sql-failure-counter.ts';
 import { LoginThrottle } from './throttle.ts';
+import { RateLimit } from './rate-limit.ts';
+import { DeviceCookies } from './device-cookie.ts';
 import { CachedUserStore } from './users/cached-user-store.ts';
 import { SqlUserStore } from './users/sql-user-store.ts';
 import type { UserFields } from './users/user-fields.ts';
@@ -56,6 +58,12 @@ export interface Tessera<Extra extends object = Record<string, unknown>> {
   sessions: SessionManager;
   auth: Auth<Extra>;
   throttle: LoginThrottle;
+  /** SIGNUPS_PER_ADDRESS: accounts one address may create in an hour */
+  signups: RateLimit;
+  /** the `device` cookie: browsers that logged into an account before are never locked out of it by others */
+  devices: DeviceCookies;
+  /** forgets the login-failure and sign-up counters whose windows are over (the clearsessions command); how many went */
+  clearExpiredCounters(now?: number): Promise<number>;
   permissions: Permissions;
   /** Redis when REDIS_URL is set, else an in-process LRU */
   cache: Cache;
@@ -93,7 +101,7 @@ export function createTessera<Extra extends object = Record<string, unknown>>(
     // An in-process cache in one process cannot hear of a revocation made in another.
     throw new TesseraError('config_invalid', 'SESSION_STORE=cached-db with WEB_CONCURRENCY > 1 needs REDIS_URL, so every process sees revocations');
   }
-  const db = options.db ?? openDatabase(config.databaseUrl);
+  const db = options.db ?? openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize });
   const secretKey = resolveSecretKey(config);
   const sqlUsers = new SqlUserStore<Extra>(db, options.userFields ? { fields: options.userFields } : {});
   const passwords = options.passwords ?? defaultPasswords();
@@ -131,17 +139,19 @@ export function createTessera<Extra extends object = Record<string, unknown>>(
       break;
     }
     case 'cookie':
-      sessions = new SignedCookieSessionManager(secretKey, config.session);
-      sessionStore = sessions.store;
+      sessionStore = new CookieSessionStore(db, sqlUsers, { secretKey, settings: config.session });
+      sessions = new SessionManager(sessionStore, config.session);
       break;
   }
 
+  const counter = new SqlFailureCounter(db);
   const throttle = new LoginThrottle({
-    counter: new SqlFailureCounter(db),
+    counter,
     perAccount: config.loginFailuresPerAccount,
     perAddress: config.loginFailuresPerAddress,
     windowSeconds: config.loginFailureWindowSeconds,
   });
+  const signups = new RateLimit({ counter, name: 'signup', limit: config.signupsPerAddress, windowSeconds: config.signupWindowSeconds });
 
   return {
     config,
@@ -153,6 +163,11 @@ export function createTessera<Extra extends object = Record<string, unknown>>(
     sessions,
     auth: new Auth<Extra>({ users, passwords, secretKey, throttle }),
     throttle,
+    signups,
+    devices: new DeviceCookies(secretKey),
+    clearExpiredCounters: (now = Date.now()) =>
+      // Kept as long as the longest window among them: clearing sooner would reset a window early.
+      counter.clearExpired(now - Math.max(config.loginFailureWindowSeconds, signups.windowSeconds) * 1000),
     permissions: new Permissions(new SqlPermissionStore(db)),
     cache,
     migrations: { ...(options.migrations ?? {}) },

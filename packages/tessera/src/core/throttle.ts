@@ -1,5 +1,6 @@
 // Login throttling: failed logins counted per account and per client address in a fixed window.
 import { createHash } from 'node:crypto';
+import { addressBucket } from './client-address.ts';
 
 /** The failures counted for one key in its current window. */
 export interface FailureCount {
@@ -66,25 +67,41 @@ export class MemoryFailureCounter implements FailureCounter {
  * How many failed logins each window of `windowSeconds` allows per account and per client address before
  * the next attempt is refused (LOGIN_FAILURES_PER_ACCOUNT and LOGIN_FAILURES_PER_ADDRESS).
  */
+/** What {@link LoginThrottle} counts against: the limits and the window they hold over. */
 export interface LoginThrottleOptions {
   counter: FailureCounter;
+  /** failed logins of one account from one client (an address, or a browser holding its device cookie) */
   perAccount: number;
+  /** failed logins from one address, whatever the account */
   perAddress: number;
+  /** failed logins of one account from every browser without its device cookie together (default perAddress) */
+  perAccountFromUnknownBrowsers?: number;
   windowSeconds: number;
 }
 
-/** Whether a login attempt may go on; when not, the seconds until the window that blocks it closes (Retry-After). */
+/** Whether an attempt may go on, and if not, for how long the client must wait. */
 export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
+/** Where a login attempt comes from. */
+export interface AttemptOrigin {
+  /** the client's address; IPv6 addresses are counted by their /64 */
+  address: string;
+  /** the id of this browser's device cookie for the account, when it holds a valid one */
+  device?: string | undefined;
+}
+
 /**
- * Keyed on the normalised username and on the client address, so one attacker cannot try
- * many passwords on one account, nor one password on many accounts, without being slowed.
+ * OWASP's device-cookie lockout. Every attempt is counted against the client's address. A browser
+ * that has logged into the account before (it holds the account's signed device cookie) is counted
+ * on its own, so failures from elsewhere never lock it out. Any other browser is counted per
+ * account and address, and all of them together against an account-wide limit, so that guessing
+ * one account from many addresses is capped as well; only unknown browsers meet that cap.
  */
 export class LoginThrottle {
-  readonly #options: LoginThrottleOptions;
+  readonly #options: Required<LoginThrottleOptions>;
 
   constructor(options: LoginThrottleOptions) {
-    this.#options = options;
+    this.#options = { perAccountFromUnknownBrowsers: options.perAddress, ...options };
   }
 
   /** A hash of the name: a key of bounded length whatever was typed, and no usernames at rest. */
@@ -93,21 +110,15 @@ export class LoginThrottle {
   }
 
   static addressKey(address: string): string {
-    return `address:${address}`;
+    return `address:${addressBucket(address)}`;
   }
 
-  async check(normalizedUsername: string, address: string, now = Date.now()): Promise<ThrottleVerdict> {
-    const { counter, perAccount, perAddress, windowSeconds } = this.#options;
-    const [account, client] = await Promise.all([
-      counter.get(LoginThrottle.accountKey(normalizedUsername), now, windowSeconds * 1000),
-      counter.get(LoginThrottle.addressKey(address), now, windowSeconds * 1000),
-    ]);
-    const blockedUntil = Math.max(
-      account.count >= perAccount ? account.resetsAt : 0,
-      client.count >= perAddress ? client.resetsAt : 0,
-    );
-    if (blockedUntil === 0) return { allowed: true };
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((blockedUntil - now) / 1000)) };
+  static accountFromAddressKey(normalizedUsername: string, address: string): string {
+    return `${LoginThrottle.accountKey(normalizedUsername)}:from:${addressBucket(address)}`;
+  }
+
+  static deviceKey(device: string): string {
+    return `device:${device}`;
   }
 
   /**
@@ -115,37 +126,33 @@ export class LoginThrottle {
    * Counting first closes the race of a burst: parallel guesses cannot all pass a check made
    * before any of them failed. A failed attempt's claim simply stands; call succeeded() otherwise.
    */
-  async attempt(normalizedUsername: string, address: string, now = Date.now()): Promise<ThrottleVerdict> {
-    const { counter, perAccount, perAddress, windowSeconds } = this.#options;
+  async attempt(normalizedUsername: string, origin: AttemptOrigin, now = Date.now()): Promise<ThrottleVerdict> {
+    const { counter, perAccount, perAddress, perAccountFromUnknownBrowsers, windowSeconds } = this.#options;
     const windowMs = windowSeconds * 1000;
-    const retryAfter = (until: number): ThrottleVerdict => ({ allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((until - now) / 1000)) });
+    const blocked = (until: number): ThrottleVerdict => ({ allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((until - now) / 1000)) });
     // The address first: once it is over its limit, its guesses no longer count against (and
     // so cannot lock) the accounts it names, nor write a row for each name it makes up.
-    const client = await counter.increment(LoginThrottle.addressKey(address), now, windowMs);
-    if (client.count > perAddress) return retryAfter(client.resetsAt);
+    const client = await counter.increment(LoginThrottle.addressKey(origin.address), now, windowMs);
+    if (client.count > perAddress) return blocked(client.resetsAt);
+    if (origin.device !== undefined) {
+      const device = await counter.increment(LoginThrottle.deviceKey(origin.device), now, windowMs);
+      return device.count > perAccount ? blocked(device.resetsAt) : { allowed: true };
+    }
+    const pair = await counter.increment(LoginThrottle.accountFromAddressKey(normalizedUsername, origin.address), now, windowMs);
+    if (pair.count > perAccount) return blocked(pair.resetsAt);
     const account = await counter.increment(LoginThrottle.accountKey(normalizedUsername), now, windowMs);
-    return account.count > perAccount ? retryAfter(account.resetsAt) : { allowed: true };
+    return account.count > perAccountFromUnknownBrowsers ? blocked(account.resetsAt) : { allowed: true };
   }
 
-  /** Forgets the counters whose window is over, so spraying usernames cannot grow them for ever. */
-  clearExpired(now = Date.now()): Promise<number> {
-    return this.#options.counter.clearExpired(now - this.#options.windowSeconds * 1000);
-  }
-
-  /** The attempt succeeded: the account starts afresh, and the address's claim is taken back. */
-  async succeeded(normalizedUsername: string, address: string): Promise<void> {
-    await this.#options.counter.reset(LoginThrottle.accountKey(normalizedUsername));
-    await this.#options.counter.release(LoginThrottle.addressKey(address));
-  }
-
-  async recordFailure(normalizedUsername: string, address: string, now = Date.now()): Promise<void> {
-    const windowMs = this.#options.windowSeconds * 1000;
-    await this.#options.counter.increment(LoginThrottle.accountKey(normalizedUsername), now, windowMs);
-    await this.#options.counter.increment(LoginThrottle.addressKey(address), now, windowMs);
-  }
-
-  /** A successful login clears the account's counter, not the address's. */
-  async recordSuccess(normalizedUsername: string): Promise<void> {
-    await this.#options.counter.reset(LoginThrottle.accountKey(normalizedUsername));
+  /** The attempt succeeded: this client starts afresh on the account, and its other claims are taken back. */
+  async succeeded(normalizedUsername: string, origin: AttemptOrigin): Promise<void> {
+    const { counter } = this.#options;
+    await counter.release(LoginThrottle.addressKey(origin.address));
+    if (origin.device !== undefined) {
+      await counter.reset(LoginThrottle.deviceKey(origin.device));
+      return;
+    }
+    await counter.reset(LoginThrottle.accountFromAddressKey(normalizedUsername, origin.address));
+    await counter.release(LoginThrottle.accountKey(normalizedUsername));
   }
 }

@@ -1,5 +1,5 @@
 // Opens the database named by DATABASE_URL: SQLite (better-sqlite3) or PostgreSQL (pg), both behind Kysely.
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent, type SqliteDatabase, type SqliteStatement } from 'kysely';
@@ -18,6 +18,8 @@ export interface Db {
   readonly stats: { queries: number; writes: number };
   /** true when the database answers a trivial query */
   ping(): Promise<boolean>;
+  /** how many connections the server lets this application's role open in all, or null where it sets no limit (SQLite) */
+  connectionLimit(): Promise<number | null>;
   close(): Promise<void>;
 }
 
@@ -45,9 +47,15 @@ export function parseDatabaseUrl(url: string): { dialect: DialectName; target: s
  * await migrate(db);
  * await db.close();
  */
-export function openDatabase(url: string): Db {
+export function openDatabase(url: string, options: OpenOptions = {}): Db {
   const { dialect, target } = parseDatabaseUrl(url);
-  return dialect === 'sqlite' ? openSqlite(target) : openPostgres(target);
+  return dialect === 'sqlite' ? openSqlite(target) : openPostgres(target, options.poolSize ?? 10);
+}
+
+/** How a database is opened. */
+export interface OpenOptions {
+  /** PostgreSQL connections this process keeps at most (DATABASE_POOL_SIZE; default 10) */
+  poolSize?: number;
 }
 
 function countQueries(stats: { queries: number; writes: number }) {
@@ -84,7 +92,12 @@ function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase {
 }
 
 function openSqlite(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true });
+    // Readable by its owner alone, like the secret key beside it: it holds password hashes and
+    // session data. SQLite gives its -wal and -shm files the same permissions.
+    if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+  }
   const database = new BetterSqlite3(path);
   // WAL lets readers run beside the writer; NORMAL sync in WAL loses nothing on a process kill.
   database.pragma('journal_mode = WAL');
@@ -105,6 +118,8 @@ function openSqlite(path: string): Db {
         return false;
       }
     },
+    // One writer and any number of readers in one file: no server-side limit to share.
+    connectionLimit: async () => null,
     close: () => kysely.destroy(),
   };
 }
@@ -112,7 +127,7 @@ function openSqlite(path: string): Db {
 // pg is loaded only when a PostgreSQL URL is given: a SQLite site does not pay its memory.
 const load = createRequire(import.meta.url);
 
-function openPostgres(url: string): Db {
+function openPostgres(url: string, poolSize: number): Db {
   const pg = load('pg') as typeof PgModule;
   // int8 columns hold millisecond times and ids, which fit a double exactly.
   const types = {
@@ -121,7 +136,7 @@ function openPostgres(url: string): Db {
   };
   const pool = new pg.Pool({
     connectionString: url,
-    max: 10,
+    max: poolSize,
     connectionTimeoutMillis: 5000,
     types: types as PgModule.CustomTypesConfig,
   });
@@ -140,6 +155,12 @@ function openPostgres(url: string): Db {
       } catch {
         return false;
       }
+    },
+    connectionLimit: async () => {
+      // What ordinary roles may open: max_connections less the slots kept for superusers.
+      const { rows } = await sql<{ max: string; reserved: string }>`select current_setting('max_connections') as max, current_setting('superuser_reserved_connections') as reserved`.execute(kysely);
+      const row = rows[0];
+      return row ? Number(row.max) - Number(row.reserved) : null;
     },
     close: () => kysely.destroy(),
   };

@@ -1,5 +1,5 @@
 // The database layer's public API: opening a database and running migrations.
-export { openDatabase, parseDatabaseUrl, isDatabaseUnavailable, type Db, type DialectName } from './database.ts';
+export { openDatabase, parseDatabaseUrl, isDatabaseUnavailable, type Db, type DialectName, type OpenOptions } from './database.ts';
 export { migrate, tesseraMigrations, type MigrationFactory } from './migrate.ts';
 export { columnTypes, type ColumnTypes } from './column-types.ts';
-export type { Database, UsersTable, SessionsTable, LoginFailuresTable } from './schema.ts';
+export type { Database, UsersTable, SessionsTable, LoginFailuresTable, RevokedSessionsTable, UserSessionCutoffsTable } from './schema.ts';

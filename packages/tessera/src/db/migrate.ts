@@ -4,6 +4,7 @@ import { columnTypes, type ColumnTypes } from './column-types.ts';
 import type { Db } from './database.ts';
 import { accountsMigration } from './migrations/0001-accounts.ts';
 import { permissionsMigration } from './migrations/0002-permissions.ts';
+import { revokedSessionsMigration } from './migrations/0003-revoked-sessions.ts';
 
 /** A migration that learns the column spellings of the dialect it runs on. */
 export type MigrationFactory = (types: ColumnTypes) => Migration;
@@ -12,6 +13,7 @@ export type MigrationFactory = (types: ColumnTypes) => Migration;
 export const tesseraMigrations: Record<string, MigrationFactory> = {
   '0001-accounts': accountsMigration,
   '0002-permissions': permissionsMigration,
+  '0003-revoked-sessions': revokedSessionsMigration,
 };
 
 /**

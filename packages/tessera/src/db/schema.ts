@@ -35,6 +35,28 @@ export interface SessionsTable {
 }
 
 /**
+ * Sessions of the cookie store that were ended (logged out, revoked) before their time: their
+ * cookies are refused until `expires_at`, when they would have expired anyway and the row goes.
+ */
+export interface RevokedSessionsTable {
+  /** the session's public id */
+  id: string;
+  expires_at: number;
+}
+
+/**
+ * The cookie store's "log out everywhere" mark, one per user: every session of the user created
+ * before `ended_before` is ended, except `kept_id` (the one that asked). Kept until `expires_at`,
+ * when every session it could end has expired.
+ */
+export interface UserSessionCutoffsTable {
+  user_id: number;
+  ended_before: number;
+  kept_id: string | null;
+  expires_at: number;
+}
+
+/**
  * The login-failure counters: failures per key (an account or an address) in the window opened at
  * `window_start`.
  */
@@ -76,6 +98,8 @@ export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   login_failures: LoginFailuresTable;
+  revoked_sessions: RevokedSessionsTable;
+  user_session_cutoffs: UserSessionCutoffsTable;
   groups: GroupsTable;
   permissions: PermissionsTable;
   user_groups: UserGroupsTable;

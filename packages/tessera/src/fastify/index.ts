@@ -3,6 +3,7 @@ export {
   tesseraPlugin,
   SESSION_COOKIE,
   CSRF_COOKIE,
+  DEVICE_COOKIE,
   type PermissionChecker,
   type TesseraPluginOptions,
   type TesseraSettings,

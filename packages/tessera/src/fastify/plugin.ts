@@ -8,15 +8,19 @@ import { isCsrfSecret, maskCsrfSecret, newCsrfSecret, TrustedOrigins } from '../
 import { TesseraError } from '../core/errors.ts';
 import { Session } from '../core/sessions/session.ts';
 import type { Tessera } from '../core/tessera.ts';
-import { anonymousUser, type AnyUser, type User } from '../core/users/user.ts';
+import { anonymousUser, normalizeUsername, type AnyUser, type User } from '../core/users/user.ts';
 import { checkCsrf } from './csrf-protect.ts';
 
 /** The session cookie's name unless the plugin is told another (Django's SESSION_COOKIE_NAME). */
 export const SESSION_COOKIE = 'sessionid';
 /** The CSRF cookie's name unless the plugin is told another (Django's CSRF_COOKIE_NAME). */
 export const CSRF_COOKIE = 'csrftoken';
+/** The device cookie's name unless the plugin is told another (OWASP's device-cookie lockout). */
+export const DEVICE_COOKIE = 'device';
 /** A year, as Django's CSRF_COOKIE_AGE. */
 const csrfCookieMaxAge = 31_449_600;
+/** A year: a browser stays known to the account as long as it keeps logging in now and then. */
+const deviceCookieMaxAge = 365 * 24 * 3600;
 /**
  * Django's list (RFC 9110's safe methods): every other method, POST, PUT, PATCH, DELETE and any
  * a server adds (PROPFIND, QUERY, …), needs the CSRF token.
@@ -36,8 +40,8 @@ export interface TesseraPluginOptions {
   permissions?: PermissionChecker;
   /** where `loginRequired` and the other guards send anonymous visitors (default `/accounts/login`) */
   loginUrl?: string;
-  /** the cookies' names (default `sessionid` and `csrftoken`) */
-  cookies?: { session?: string; csrf?: string };
+  /** the cookies' names (default `sessionid`, `csrftoken` and `device`) */
+  cookies?: { session?: string; csrf?: string; device?: string };
   /** the cookies' Domain attribute (default: none, the cookie stays on this host) */
   domain?: string;
   /** the cookies' Secure attribute (default: on when `NODE_ENV=production`) */
@@ -58,6 +62,7 @@ export interface TesseraSettings {
   loginUrl: string;
   sessionCookie: string;
   csrfCookie: string;
+  deviceCookie: string;
   trustedOrigins: TrustedOrigins;
   /** Path, Domain, Secure and SameSite, for every cookie tessera or the application sets */
   cookieAttributes: Readonly<CookieSerializeOptions>;
@@ -92,12 +97,15 @@ declare module 'fastify' {
     rotateCsrfSecret(): void;
     /**
      * Checks a username and password, throttled per account and per client address
-     * (`request.ip`): `{ ok: true, user }`, or why not (`invalid` or `throttled`).
+     * (`request.ip`, an IPv6 one by its /64); a browser holding the account's device cookie is
+     * counted on its own, so failures from elsewhere never lock it out. `{ ok: true, user }`,
+     * or why not (`invalid` or `throttled`).
      */
     authenticate(username: string, password: string): Promise<AuthenticationResult<any>>;
     /**
      * Django's `login()`: a new session token (against fixation), the user id and session auth
-     * hash stored, the CSRF secret rotated, and `request.user` set.
+     * hash stored, the CSRF secret rotated, `request.user` set, and the device cookie given
+     * (or renewed) for the account.
      */
     login(user: User<any>, options?: LoginOptions): Promise<void>;
     /** Django's `logout()`: the session is deleted, its cookie expired, `request.user` anonymous. */
@@ -119,6 +127,8 @@ interface RequestState {
   /** a token was put in this response, so its secret must reach the cookie */
   csrfTokenUsed: boolean;
   sessionLoaded: boolean;
+  /** the device cookie a login in this request renewed, to be sent with the response */
+  deviceCookie?: string;
 }
 
 const state = new WeakMap<FastifyRequest, RequestState>();
@@ -131,6 +141,7 @@ function settingsFrom(options: TesseraPluginOptions): TesseraSettings {
     loginUrl: options.loginUrl ?? '/accounts/login',
     sessionCookie: options.cookies?.session ?? SESSION_COOKIE,
     csrfCookie: options.cookies?.csrf ?? CSRF_COOKIE,
+    deviceCookie: options.cookies?.device ?? DEVICE_COOKIE,
     trustedOrigins: new TrustedOrigins(options.trustedOrigins ?? []),
     cookieAttributes: Object.freeze({ path: '/', sameSite, secure, ...(options.domain !== undefined && { domain: options.domain }) }),
   };
@@ -160,7 +171,7 @@ export const tesseraPlugin = fp<TesseraPluginOptions>(
   async function plugin(app: FastifyInstance, options: TesseraPluginOptions) {
     const { tessera } = options;
     const settings = settingsFrom(options);
-    const { sessionCookie, csrfCookie, cookieAttributes } = settings;
+    const { sessionCookie, csrfCookie, deviceCookie, cookieAttributes } = settings;
     const bodyLimit = options.bodyLimit ?? app.initialConfig.bodyLimit;
     if (!app.hasPlugin('@fastify/cookie')) await app.register(fastifyCookie);
 
@@ -206,7 +217,8 @@ export const tesseraPlugin = fp<TesseraPluginOptions>(
       }
     });
     app.decorateRequest('authenticate', function authenticate(this: FastifyRequest, username: string, password: string) {
-      return tessera.auth.authenticate(username, password, { address: this.ip });
+      const device = typeof username === 'string' ? tessera.devices.deviceFor(this.cookies[deviceCookie], normalizeUsername(username)) : undefined;
+      return tessera.auth.authenticate(username, password, { address: this.ip, device });
     });
     app.decorateRequest('login', async function login(this: FastifyRequest, user: User<any>, loginOptions: LoginOptions = {}) {
       if (state.get(this)?.sessionLoaded !== true) {
@@ -217,6 +229,9 @@ export const tesseraPlugin = fp<TesseraPluginOptions>(
       this.user = user;
       // Django's rotate_token: a token a visitor was given before logging in is worth nothing after.
       this.rotateCsrfSecret();
+      // This browser has now logged into the account: failures from elsewhere will not lock it out.
+      const entry = state.get(this);
+      if (entry) entry.deviceCookie = tessera.devices.afterLogin(this.cookies[deviceCookie], user.usernameNormalized);
     });
     app.decorateRequest('logout', async function logout(this: FastifyRequest) {
       tessera.auth.logout(this.session);
@@ -271,6 +286,9 @@ export const tesseraPlugin = fp<TesseraPluginOptions>(
         } else if (cookie?.action === 'clear') {
           reply.setCookie(sessionCookie, '', { ...cookieAttributes, httpOnly: true, maxAge: 0 });
         }
+      }
+      if (entry.deviceCookie !== undefined && reply.statusCode < 500) {
+        reply.setCookie(deviceCookie, entry.deviceCookie, { ...cookieAttributes, httpOnly: true, maxAge: deviceCookieMaxAge });
       }
       if (entry.csrfSecretIsNew && (entry.csrfRotated || entry.csrfTokenUsed)) {
         // Not HttpOnly, as Django's: a page's script may read it to send X-CSRF-Token.

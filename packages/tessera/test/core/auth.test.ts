@@ -190,7 +190,7 @@ describe('authenticate, throttled', () => {
   const address = '203.0.113.9';
   function throttledAuth(perAccount = 3, perAddress = 100) {
     const counter = new MemoryFailureCounter();
-    const throttle = new LoginThrottle({ counter, perAccount, perAddress, windowSeconds: 900 });
+    const throttle = new LoginThrottle({ counter, perAccount, perAddress, perAccountFromUnknownBrowsers: 100, windowSeconds: 900 });
     return { counter, auth: new Auth({ users, passwords, secretKey: SECRET_KEY, throttle }) };
   }
 
@@ -229,7 +229,7 @@ describe('authenticate, throttled', () => {
     await createUser('alice', 'correct horse');
     const { auth, counter } = throttledAuth(5, 2);
     for (let attempt = 0; attempt < 6; attempt += 1) await auth.authenticate('alice', 'nope', { address });
-    assert.equal((await counter.get(LoginThrottle.accountKey('alice'), Date.now(), 900_000)).count, 2, 'only the attempts the address was allowed');
+    assert.equal((await counter.get(LoginThrottle.accountFromAddressKey('alice', address), Date.now(), 900_000)).count, 2, 'only the attempts the address was allowed');
     const elsewhere = await auth.authenticate('alice', 'correct horse', { address: '198.51.100.77' });
     assert.equal(elsewhere.ok, true, 'the account is not locked by the blocked address');
   });

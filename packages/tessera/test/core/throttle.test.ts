@@ -48,7 +48,7 @@ for (const subject of counters) {
     function throttleTest(
       name: string,
       body: (throttle: LoginThrottle, counter: FailureCounter) => Promise<void>,
-      limits: { perAccount?: number; perAddress?: number } = {},
+      limits: { perAccount?: number; perAddress?: number; perAccountFromUnknownBrowsers?: number } = {},
     ): void {
       test(name, async (t) => {
         const opened = await subject.open();
@@ -61,6 +61,7 @@ for (const subject of counters) {
             counter: opened.counter,
             perAccount: limits.perAccount ?? PER_ACCOUNT,
             perAddress: limits.perAddress ?? PER_ADDRESS,
+            ...(limits.perAccountFromUnknownBrowsers !== undefined && { perAccountFromUnknownBrowsers: limits.perAccountFromUnknownBrowsers }),
             windowSeconds: WINDOW_SECONDS,
           });
           await body(throttle, opened.counter);
@@ -70,90 +71,78 @@ for (const subject of counters) {
       });
     }
 
-    throttleTest('a fresh account and address are allowed', async (throttle) => {
-      assert.deepEqual(await throttle.check('alice', '192.0.2.1', T0), { allowed: true });
+    const from = (address: string, device?: string) => ({ address, device });
+    async function fail(throttle: LoginThrottle, username: string, origin: { address: string; device?: string | undefined }, times: number, at = T0) {
+      for (let i = 0; i < times; i += 1) await throttle.attempt(username, origin, at);
+    }
+
+    throttleTest('an account may be tried perAccount times from one address; the next attempt waits out the window', async (throttle) => {
+      for (let i = 0; i < PER_ACCOUNT; i += 1) assert.deepEqual(await throttle.attempt('alice', from('192.0.2.1'), T0 + i), { allowed: true });
+      assert.deepEqual(await throttle.attempt('alice', from('192.0.2.1'), T0 + 60_000), { allowed: false, retryAfterSeconds: WINDOW_SECONDS - 60 });
     });
 
-    throttleTest('an account is blocked after N failures, with 0 < retryAfterSeconds <= the window', async (throttle) => {
-      for (let i = 0; i < PER_ACCOUNT - 1; i += 1) await throttle.recordFailure('alice', '192.0.2.1', T0 + i * 1000);
-      assert.deepEqual(await throttle.check('alice', '192.0.2.1', T0 + 10_000), { allowed: true });
-      await throttle.recordFailure('alice', '192.0.2.1', T0 + 10_000);
-      const verdict = await throttle.check('alice', '192.0.2.1', T0 + 10_000);
-      assert.equal(verdict.allowed, false);
-      assert.ok(!verdict.allowed);
-      assert.ok(verdict.retryAfterSeconds > 0, `retryAfterSeconds ${verdict.retryAfterSeconds}`);
-      assert.ok(verdict.retryAfterSeconds <= WINDOW_SECONDS, `retryAfterSeconds ${verdict.retryAfterSeconds}`);
-      // The window opened at the first failure, T0, so it ends at T0 + 15 min.
-      assert.equal(verdict.retryAfterSeconds, WINDOW_SECONDS - 10);
+    throttleTest('failures of an account from one address do not lock it for another address', async (throttle) => {
+      await fail(throttle, 'alice', from('192.0.2.1'), PER_ACCOUNT + 2);
+      assert.equal((await throttle.attempt('alice', from('192.0.2.1'), T0 + 1)).allowed, false);
+      assert.deepEqual(await throttle.attempt('alice', from('198.51.100.7'), T0 + 1), { allowed: true });
     });
 
-    throttleTest('a blocked account is blocked from every address', async (throttle) => {
-      for (let i = 0; i < PER_ACCOUNT; i += 1) await throttle.recordFailure('alice', `192.0.2.${i + 1}`, T0);
-      assert.equal((await throttle.check('alice', '198.51.100.99', T0 + 1)).allowed, false);
-      assert.deepEqual(await throttle.check('bob', '198.51.100.99', T0 + 1), { allowed: true });
+    throttleTest('a browser holding the account\'s device cookie is not locked out by failures from everywhere else', async (throttle) => {
+      for (let i = 0; i < 6; i += 1) await fail(throttle, 'alice', from(`192.0.2.${i + 1}`), PER_ACCOUNT);
+      assert.equal((await throttle.attempt('alice', from('203.0.113.9'), T0 + 1)).allowed, false, 'an unknown browser meets the account-wide cap');
+      assert.deepEqual(await throttle.attempt('alice', from('203.0.113.9', 'device-of-alice'), T0 + 1), { allowed: true });
+    }, { perAddress: 100, perAccountFromUnknownBrowsers: 15 });
+
+    throttleTest('a device that fails perAccount times is locked out itself', async (throttle) => {
+      await fail(throttle, 'alice', from('192.0.2.1', 'device-1'), PER_ACCOUNT);
+      assert.equal((await throttle.attempt('alice', from('192.0.2.1', 'device-1'), T0 + 1)).allowed, false);
+      assert.deepEqual(await throttle.attempt('alice', from('192.0.2.1', 'device-2'), T0 + 1), { allowed: true });
     });
 
-    throttleTest('an address is blocked after N failures spread over many usernames', async (throttle) => {
-      for (let i = 0; i < PER_ADDRESS; i += 1) await throttle.recordFailure(`user${i}`, '203.0.113.66', T0);
-      for (let i = 0; i < PER_ADDRESS; i += 1) {
-        assert.deepEqual(await throttle.check(`user${i}`, '198.51.100.1', T0 + 1), { allowed: true }, 'one failure per account blocked it');
-      }
-      const verdict = await throttle.check('someone-new', '203.0.113.66', T0 + 1);
-      assert.equal(verdict.allowed, false);
-      assert.ok(!verdict.allowed && verdict.retryAfterSeconds > 0 && verdict.retryAfterSeconds <= WINDOW_SECONDS);
-      assert.deepEqual(await throttle.check('someone-new', '203.0.113.67', T0 + 1), { allowed: true });
+    throttleTest('an address is limited across accounts: perAddress failures, then every account waits', async (throttle) => {
+      for (let i = 0; i < PER_ADDRESS; i += 1) assert.deepEqual(await throttle.attempt(`user${i}`, from('203.0.113.66'), T0), { allowed: true });
+      const verdict = await throttle.attempt('someone-new', from('203.0.113.66'), T0 + 1000);
+      assert.deepEqual(verdict, { allowed: false, retryAfterSeconds: WINDOW_SECONDS - 1 });
+      assert.deepEqual(await throttle.attempt('someone-new', from('203.0.113.67'), T0 + 1000), { allowed: true });
     });
 
-    throttleTest('the block ends when the window does', async (throttle) => {
-      for (let i = 0; i < PER_ACCOUNT; i += 1) await throttle.recordFailure('alice', '192.0.2.1', T0);
-      const lastMoment = await throttle.check('alice', '192.0.2.1', T0 + WINDOW_MS - 1);
-      assert.deepEqual(lastMoment, { allowed: false, retryAfterSeconds: 1 });
-      assert.deepEqual(await throttle.check('alice', '192.0.2.1', T0 + WINDOW_MS), { allowed: true });
-      assert.deepEqual(await throttle.check('alice', '192.0.2.1', T0 + 2 * WINDOW_MS), { allowed: true });
+    throttleTest('an address over its limit no longer counts against the accounts it names', async (throttle, counter) => {
+      await fail(throttle, 'alice', from('203.0.113.66'), 10);
+      assert.equal((await counter.get(LoginThrottle.accountFromAddressKey('alice', '203.0.113.66'), T0, WINDOW_MS)).count, 2);
+      assert.equal((await counter.get(LoginThrottle.accountKey('alice'), T0, WINDOW_MS)).count, 2);
+    }, { perAccount: 100, perAddress: 2 });
+
+    throttleTest('IPv6 addresses are counted by their /64', async (throttle) => {
+      for (let i = 0; i < PER_ADDRESS; i += 1) await throttle.attempt(`user${i}`, from(`2001:db8:1:2::${(i + 1).toString(16)}`), T0);
+      assert.equal((await throttle.attempt('next', from('2001:db8:1:2:ffff:ffff:ffff:fffe'), T0 + 1)).allowed, false, 'the same /64');
+      assert.deepEqual(await throttle.attempt('next', from('2001:db8:1:3::1'), T0 + 1), { allowed: true });
     });
 
-    throttleTest('failures after the window start counting from one again', async (throttle, counter) => {
-      for (let i = 0; i < PER_ACCOUNT; i += 1) await throttle.recordFailure('alice', '192.0.2.1', T0);
-      const later = T0 + WINDOW_MS + 5_000;
-      await throttle.recordFailure('alice', '192.0.2.1', later);
-      assert.deepEqual(await counter.get(LoginThrottle.accountKey('alice'), later, WINDOW_MS), { count: 1, resetsAt: later + WINDOW_MS });
-      assert.deepEqual(await throttle.check('alice', '192.0.2.1', later), { allowed: true });
+    throttleTest('the window is fixed: a lockout lasts until the window of the first failure ends', async (throttle) => {
+      await fail(throttle, 'alice', from('192.0.2.1'), PER_ACCOUNT + 1);
+      assert.equal((await throttle.attempt('alice', from('192.0.2.1'), T0 + WINDOW_MS - 1)).allowed, false);
+      assert.deepEqual(await throttle.attempt('alice', from('192.0.2.1'), T0 + WINDOW_MS), { allowed: true });
     });
 
-    throttleTest('a failure at the very end of the window opens a new one, as check sees it', async (throttle, counter) => {
-      for (let i = 0; i < PER_ACCOUNT; i += 1) await throttle.recordFailure('alice', '192.0.2.1', T0);
-      const end = T0 + WINDOW_MS;
-      await throttle.recordFailure('alice', '192.0.2.1', end);
-      assert.deepEqual(await counter.get(LoginThrottle.accountKey('alice'), end, WINDOW_MS), { count: 1, resetsAt: end + WINDOW_MS });
-      assert.deepEqual(await throttle.check('alice', '192.0.2.1', end), { allowed: true });
+    throttleTest('succeeded starts the account afresh from that address and takes back the other claims', async (throttle, counter) => {
+      await fail(throttle, 'alice', from('192.0.2.1'), PER_ACCOUNT - 1);
+      assert.deepEqual(await throttle.attempt('alice', from('192.0.2.1'), T0), { allowed: true });
+      await throttle.succeeded('alice', from('192.0.2.1'));
+      assert.equal((await counter.get(LoginThrottle.accountFromAddressKey('alice', '192.0.2.1'), T0, WINDOW_MS)).count, 0);
+      assert.equal((await counter.get(LoginThrottle.addressKey('192.0.2.1'), T0, WINDOW_MS)).count, PER_ACCOUNT - 1, 'the failures from the address stand');
+      assert.equal((await counter.get(LoginThrottle.accountKey('alice'), T0, WINDOW_MS)).count, PER_ACCOUNT - 1, 'the account-wide failures stand');
+      for (let i = 0; i < PER_ACCOUNT; i += 1) assert.deepEqual(await throttle.attempt('alice', from('192.0.2.1'), T0 + 1), { allowed: true });
+    }, { perAddress: 100 });
+
+    throttleTest('a burst of parallel attempts is counted exactly: no more than perAccount get through', async (throttle) => {
+      const verdicts = await Promise.all(Array.from({ length: 20 }, () => throttle.attempt('alice', from('192.0.2.1'), T0)));
+      assert.equal(verdicts.filter((verdict) => verdict.allowed).length, PER_ACCOUNT);
+    }, { perAddress: 100 });
+
+    throttleTest('account keys are of bounded length and name no username', async () => {
+      const key = LoginThrottle.accountKey('x'.repeat(10_000));
+      assert.ok(key.length < 80);
+      assert.ok(!LoginThrottle.accountKey('alice').includes('alice'));
     });
-
-    throttleTest('failures within the window add up from the first one', async (throttle, counter) => {
-      await throttle.recordFailure('alice', '192.0.2.1', T0);
-      await throttle.recordFailure('alice', '192.0.2.1', T0 + WINDOW_MS - 1);
-      assert.deepEqual(await counter.get(LoginThrottle.accountKey('alice'), T0 + WINDOW_MS - 1, WINDOW_MS), { count: 2, resetsAt: T0 + WINDOW_MS });
-    });
-
-    throttleTest('recordSuccess resets the account counter but not the address one', async (throttle) => {
-      for (let i = 0; i < PER_ACCOUNT; i += 1) await throttle.recordFailure('alice', '192.0.2.1', T0);
-      assert.equal((await throttle.check('alice', '192.0.2.1', T0)).allowed, false);
-      await throttle.recordSuccess('alice');
-      assert.deepEqual(await throttle.check('alice', '192.0.2.1', T0), { allowed: true });
-      // Three failures from the address are still counted: one more reaches the limit of four.
-      await throttle.recordFailure('bob', '192.0.2.1', T0);
-      assert.equal((await throttle.check('carol', '192.0.2.1', T0)).allowed, false);
-    }, { perAddress: 4 });
-
-    throttleTest('counters are kept apart: failures on one account do not count for another', async (throttle) => {
-      for (let i = 0; i < PER_ACCOUNT - 1; i += 1) await throttle.recordFailure('alice', '192.0.2.1', T0);
-      for (let i = 0; i < PER_ACCOUNT - 1; i += 1) await throttle.recordFailure('bob', '192.0.2.2', T0);
-      assert.deepEqual(await throttle.check('alice', '192.0.2.3', T0), { allowed: true });
-      assert.deepEqual(await throttle.check('bob', '192.0.2.3', T0), { allowed: true });
-    });
-
-    throttleTest('failures recorded at once are all counted', async (throttle, counter) => {
-      await Promise.all(Array.from({ length: 20 }, (_, i) => throttle.recordFailure('alice', `192.0.2.${i}`, T0)));
-      assert.equal((await counter.get(LoginThrottle.accountKey('alice'), T0, WINDOW_MS)).count, 20);
-    }, { perAccount: 100 });
   });
 }

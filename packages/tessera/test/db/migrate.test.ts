@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { sql, type Kysely } from 'kysely';
 
-import type { Db } from '../../src/db/database.ts';
+import { statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase, type Db } from '../../src/db/database.ts';
 import { migrate, tesseraMigrations, type MigrationFactory } from '../../src/db/migrate.ts';
 import { openTempSqlite, postgresForThisFile, type TestDatabase } from '../../../../test/support/databases.ts';
 import { skipOrFail } from '../../../../test/support/requirements.ts';
@@ -74,6 +78,16 @@ for (const dialect of dialects) {
         (await columnNames(db, 'sessions')).sort(),
         ['created_at', 'data', 'expires_at', 'id', 'ip', 'last_seen', 'persistent', 'secret_hash', 'user_agent', 'user_id'],
       );
+    });
+
+    dbTest('creates what the cookie session store keeps: revoked ids and per-user cutoffs, each with its expiry', async ({ db }) => {
+      await migrate(db);
+      assert.deepEqual((await columnNames(db, 'revoked_sessions')).sort(), ['expires_at', 'id']);
+      assert.deepEqual((await columnNames(db, 'user_session_cutoffs')).sort(), ['ended_before', 'expires_at', 'kept_id', 'user_id']);
+      // Ending a user's sessions never fails, even for a user id with no row.
+      await db.kysely.insertInto('user_session_cutoffs').values({ user_id: 424_242, ended_before: NOW, kept_id: null, expires_at: NOW }).execute();
+      await db.kysely.insertInto('revoked_sessions').values({ id: 'x', expires_at: NOW }).execute();
+      await assert.rejects(db.kysely.insertInto('revoked_sessions').values({ id: 'x', expires_at: NOW + 1 }).execute(), 'an id is revoked once');
     });
 
     dbTest('running it twice changes nothing and loses no data', async ({ db }) => {
@@ -167,6 +181,19 @@ describe('migrate on SQLite: connection settings', () => {
       assert.equal(foreignKeys.rows[0]?.foreign_keys, 1);
     } finally {
       await close();
+    }
+  });
+
+  test('the database file and its WAL are readable by their owner alone (0600), like the secret key', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tessera-mode-'));
+    const file = join(dir, 'nested', 'db.sqlite3');
+    const db = openDatabase(`sqlite:${file}`);
+    try {
+      await migrate(db);
+      for (const path of [file, `${file}-wal`]) assert.equal(statSync(path).mode & 0o777, 0o600, path);
+    } finally {
+      await db.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

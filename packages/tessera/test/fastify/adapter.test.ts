@@ -110,7 +110,7 @@ describe('the Fastify adapter in a small application', () => {
     tessera = createTessera(loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'test', LOGIN_FAILURES_PER_ACCOUNT: '3' }), { passwords: defaultPasswords() });
     await tessera.migrate();
     app = await buildApp(tessera);
-    for (const username of ['adapter', 'other', 'throttled']) {
+    for (const username of ['adapter', 'other', 'throttled', 'victim']) {
       const created = await tessera.users.create({ username, password: await tessera.passwords.hash(password) });
       assert.notEqual(created, 'username_taken');
     }
@@ -191,6 +191,20 @@ describe('the Fastify adapter in a small application', () => {
     const blocked = await post(app, who, '/login', { username: 'throttled', password });
     assert.equal(blocked.statusCode, 429, 'even the right password waits');
     assert.match(String(blocked.headers['retry-after']), /^[1-9][0-9]*$/);
+  });
+
+  test('a browser that logged in before holds a signed device cookie and is not locked out by others\' failures', async () => {
+    const own = await logIn(app, 'victim');
+    const device = own.cookies.get('device');
+    assert.ok(device, 'login gives the device cookie');
+    await post(app, own, '/logout', {});
+    const attacker = visitor();
+    for (let attempt = 0; attempt < 4; attempt += 1) await post(app, attacker, '/login', { username: 'victim', password: 'guess' });
+    assert.equal((await post(app, visitor(), '/login', { username: 'victim', password })).statusCode, 429, 'an unknown browser is locked out');
+    assert.equal((await post(app, own, '/login', { username: 'victim', password })).statusCode, 303, 'the known browser logs in');
+    const forged = visitor();
+    forged.cookies.set('device', `${device.slice(0, -4)}AAAA`);
+    assert.equal((await post(app, forged, '/login', { username: 'victim', password })).statusCode, 429, 'a forged device cookie is no device cookie');
   });
 
   test('loginRequired sends an anonymous visitor to log in with next, and lets the user through', async () => {

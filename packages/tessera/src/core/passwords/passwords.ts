@@ -1,6 +1,7 @@
 // The one door to password hashing for the rest of tessera: which hasher, equal cost for every failure, and how many at once.
 import { Argon2idHasher } from './argon2id.ts';
 import type { Argon2idParams } from './argon2id.ts';
+import { TesseraError } from '../errors.ts';
 import { randomString } from '../random-string.ts';
 import { djangoHashers } from './django.ts';
 import type { PasswordHasher } from './password-hasher.ts';
@@ -21,6 +22,11 @@ export interface PasswordsOptions {
   others?: PasswordHasher[];
   /** hashes running at once; the rest wait in line (default 2) */
   maxConcurrency?: number;
+  /**
+   * hashes that may wait for a free slot (default 16); one more is refused at once with a 503
+   * TesseraError carrying Retry-After, rather than queued behind a flood of sign-ups
+   */
+  maxWaiting?: number;
 }
 
 /**
@@ -34,12 +40,19 @@ const UNUSABLE_SUFFIX_LENGTH = 40;
 
 const FAILED: PasswordCheck = Object.freeze({ ok: false, needsRehash: false });
 
-/** A counting semaphore with a FIFO queue, so the order of logins is the order of service. */
-function limiter(max: number): <T>(task: () => Promise<T>) => Promise<T> {
+/**
+ * Sixteen waiting behind two running is about 160 ms of argon2id at OWASP's cost: a login during
+ * a flood of sign-ups waits that long at most, or is told to come back.
+ */
+const DEFAULT_MAX_WAITING = 16;
+
+/** A counting semaphore with a bounded FIFO queue, so the order of logins is the order of service. */
+function limiter(max: number, maxWaiting: number): <T>(task: () => Promise<T>) => Promise<T> {
   let running = 0;
   const waiting: Array<() => void> = [];
   return async (task) => {
     if (running < max) running += 1;
+    else if (waiting.length >= maxWaiting) throw new TesseraError('unavailable', 'Too many password checks are waiting; try again in a moment.', { 'Retry-After': '1' });
     else await new Promise<void>((resolve) => waiting.push(resolve));
     try {
       return await task();
@@ -67,6 +80,10 @@ export class Passwords {
     if (!Number.isSafeInteger(maxConcurrency) || maxConcurrency < 1) {
       throw new RangeError(`maxConcurrency must be a positive integer, got ${String(maxConcurrency)}`);
     }
+    const maxWaiting = options.maxWaiting ?? DEFAULT_MAX_WAITING;
+    if (!Number.isSafeInteger(maxWaiting) || maxWaiting < 0) {
+      throw new RangeError(`maxWaiting must be a whole number, got ${String(maxWaiting)}`);
+    }
     const hashers = [options.preferred, ...(options.others ?? [])];
     const names = new Set(hashers.map((hasher) => hasher.algorithm));
     if (names.size !== hashers.length) {
@@ -74,7 +91,7 @@ export class Passwords {
     }
     this.#preferred = options.preferred;
     this.#hashers = hashers;
-    this.#limit = limiter(maxConcurrency);
+    this.#limit = limiter(maxConcurrency, maxWaiting);
   }
 
   /** The encoding to store, made by the preferred hasher. */
@@ -126,6 +143,7 @@ export interface DefaultPasswordsOptions {
   /** overrides of the OWASP argon2id parameters */
   argon2id?: Partial<Argon2idParams>;
   maxConcurrency?: number;
+  maxWaiting?: number;
 }
 
 /** argon2id preferred; Django's pbkdf2_sha256, pbkdf2_sha1, argon2 and scrypt read for imported users. */
@@ -134,5 +152,6 @@ export function defaultPasswords(options: DefaultPasswordsOptions = {}): Passwor
     preferred: new Argon2idHasher(options.argon2id),
     others: djangoHashers(),
     maxConcurrency: options.maxConcurrency,
+    maxWaiting: options.maxWaiting,
   });
 }

@@ -1,5 +1,6 @@
 // The narrow interface every session store implements; Session and SessionManager own the behaviour.
 import type { User } from '../users/user.ts';
+import type { SessionCookieFormat } from './session-cookie-format.ts';
 
 /** A session's own data. Stores keep it as JSON, so values must survive `JSON.stringify`. */
 export type SessionData = Record<string, unknown>;
@@ -38,20 +39,33 @@ export interface SessionRecord {
 
 /** Methods a store must implement, each with a one-line contract. */
 export interface SessionStore {
-  /** the record with this id (expired or not; the manager decides), or null */
-  load(id: string): Promise<SessionRecord | null>;
+  /**
+   * How the store's sessions travel in the cookie. Absent: `<id>.<secret>`, naming a record the
+   * store keeps. A store that keeps no records (the cookie store) gives one that carries them.
+   */
+  readonly cookieFormat?: SessionCookieFormat;
+  /**
+   * the record with this id (expired or not; the manager decides), or null. `carried` is the
+   * record the cookie itself held, when the store's cookieFormat carries records: such a store
+   * answers it, unless the session was ended.
+   */
+  load(id: string, carried?: SessionRecord): Promise<SessionRecord | null>;
   /** inserts a new record */
   create(record: SessionRecord): Promise<void>;
   /** rewrites data, userId, expiresAt and persistent of an existing record */
   update(record: SessionRecord): Promise<void>;
   /** records that the session was used at `lastSeen` */
   touch(id: string, lastSeen: number): Promise<void>;
-  /** removes the record if it exists */
-  delete(id: string): Promise<void>;
-  /** every record of the user, newest first */
+  /**
+   * ends the session: removes the record if it exists. `expiresAt`, when the caller knows it, is
+   * when the session would have ended anyway, until which a store that keeps no record must
+   * remember the deletion.
+   */
+  delete(id: string, expiresAt?: number): Promise<void>;
+  /** every record of the user, newest first (none from a store that keeps no records) */
   listForUser(userId: number): Promise<SessionRecord[]>;
-  /** removes every record of the user except `exceptId`; returns how many went */
+  /** ends every session of the user except `exceptId`; returns how many records went (0 from a store that keeps none) */
   deleteForUser(userId: number, exceptId?: string): Promise<number>;
-  /** removes records whose absolute expiry has passed or that were last seen before `idleBefore` */
+  /** removes records whose absolute expiry has passed or that were last seen before `idleBefore` (and what a store kept of ended sessions that would have expired by `now`) */
   clearExpired(now: number, idleBefore: number): Promise<number>;
 }

@@ -179,6 +179,22 @@ test('maxConcurrency sets how many hashes run at once', async () => {
   }
 });
 
+test('the line of waiting hashes is bounded: one more is refused at once with 503 and Retry-After, and the rest are served', async () => {
+  const preferred = new FakeHasher('fake', 20);
+  const passwords = new Passwords({ preferred, maxConcurrency: 2, maxWaiting: 3 });
+  const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => passwords.hash(`pw${i}`)));
+  const refused = results.filter((result) => result.status === 'rejected');
+  assert.equal(results.filter((result) => result.status === 'fulfilled').length, 5, 'two running and three waiting');
+  assert.equal(refused.length, 3);
+  for (const result of refused) {
+    assert.equal((result as PromiseRejectedResult).reason.code, 'unavailable');
+    assert.equal((result as PromiseRejectedResult).reason.status, 503);
+    assert.deepEqual((result as PromiseRejectedResult).reason.headers, { 'Retry-After': '1' });
+  }
+  assert.equal(preferred.hashes, 5, 'a refused hash never ran');
+  assert.equal(await passwords.hash('later'), 'fake$later', 'the line works again once it is short');
+});
+
 test('a hasher that throws gives back its slot', async () => {
   const preferred = new FakeHasher('fake');
   const passwords = new Passwords({ preferred, maxConcurrency: 1 });
