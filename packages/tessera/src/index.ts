@@ -73,7 +73,7 @@ export { Permissions, isPermissionCodename, type PermissionStore } from './core/
 export { SqlPermissionStore } from './core/permissions/sql-permission-store.ts';
 
 // Caching.
-export type { Cache } from './core/cache/cache.ts';
+export type { Cache, CacheFence } from './core/cache/cache.ts';
 export { LruCache } from './core/cache/lru-cache.ts';
 export { NullCache } from './core/cache/null-cache.ts';
 export { RedisCache } from './core/cache/redis-cache.ts';

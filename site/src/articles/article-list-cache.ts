@@ -21,7 +21,9 @@ export class ArticleListCache {
   /**
    * Entries are keyed by a version that every invalidation drops. A reader that read the
    * database before a change and stores its copy after the invalidation stores it under the
-   * old version, which nobody reads any more: a stale list can never be served.
+   * old version, which nobody reads any more: a stale list can never be served. So invalidating
+   * is one delete, whatever the cache holds: no scan of the keyspace, and the old entries age
+   * out with their lifetime.
    */
   constructor(options: { cache: Cache; store: ArticleStore; ttlSeconds: number; render: (lang: Lang, offset: number, limit: number) => Promise<string> }) {
     this.#cache = options.cache;
@@ -30,20 +32,25 @@ export class ArticleListCache {
     this.#render = options.render;
   }
 
-  /** The current version; a new one after every invalidation (the first process to ask makes it). */
-  async #version(): Promise<string> {
+  /** The current version, a new one after every invalidation (the first process to ask makes it); null when the cache keeps none. */
+  async #version(): Promise<string | null> {
     const current = await this.#cache.get(versionKey);
     if (current !== undefined) return current;
     await this.#cache.add(versionKey, randomBytes(6).toString('hex'), this.#ttlSeconds);
-    return (await this.#cache.get(versionKey)) ?? 'none';
+    return (await this.#cache.get(versionKey)) ?? null;
   }
 
   async #readThrough(name: string, produce: () => Promise<string>): Promise<string> {
-    const key = `${prefix}${await this.#version()}:${name}`;
+    const version = await this.#version();
+    // Without a version there is no key that the next invalidation would make unreachable.
+    if (version === null) return produce();
+    const key = `${prefix}${version}:${name}`;
     const cached = await this.#cache.get(key);
     if (cached !== undefined) return cached;
+    // If the cache misses an invalidation while the page is rendered, the copy is not kept.
+    const fence = this.#cache.fence?.();
     const value = await produce();
-    await this.#cache.set(key, value, this.#ttlSeconds);
+    await this.#cache.set(key, value, this.#ttlSeconds, fence);
     return value;
   }
 
@@ -55,13 +62,16 @@ export class ArticleListCache {
     return this.#readThrough(`list:${lang}:${offset}:${limit}`, () => this.#render(lang, offset, limit));
   }
 
-  /** After any change to articles (or their authors): every cached page and the count go. */
+  /**
+   * After any change to articles (or their authors): every cached page and the count go, by
+   * dropping the version they are keyed by. A cache that cannot take the delete makes up for it
+   * itself (RedisCache trusts none of its entries again until it has started a new generation).
+   */
   async invalidate(): Promise<void> {
     try {
-      await this.#cache.deletePrefix(prefix);
+      await this.#cache.delete(versionKey);
     } catch {
-      // The article is saved already; a cache that cannot be reached serves no one meanwhile,
-      // and its copies age out within ttlSeconds once it is back.
+      // The article is saved already; see above.
     }
   }
 }

@@ -1,9 +1,11 @@
 // ArticleListCache on a real SQLite database: a repeated read of the count or of a page runs no
-// query; invalidate() makes the next read query again and see new articles; NullCache caches nothing.
+// query; invalidate() makes the next read query again and see new articles, in Redis without
+// scanning its keys; NullCache caches nothing.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, test, type TestContext } from 'node:test';
 
-import { type Cache, LruCache, NullCache, SqlUserStore, type User } from 'tessera';
+import { createClient } from 'redis';
+import { type Cache, LruCache, NullCache, RedisCache, SqlUserStore, type User } from 'tessera';
 import { migrate } from 'tessera/db';
 import { ArticleListCache } from '../../src/articles/article-list-cache.ts';
 import { ArticleStore } from '../../src/articles/article-store.ts';
@@ -11,6 +13,8 @@ import type { Lang } from '../../src/i18n/index.ts';
 import { siteMigrations } from '../../src/migrations/site-0001-articles.ts';
 import type { SiteKysely } from '../../src/site-database.ts';
 import { openTempSqlite, type TestDatabase } from '../../../test/support/databases.ts';
+import { startRedis, type RedisServer } from '../../../test/support/redis.ts';
+import { skipOrFail } from '../../../test/support/requirements.ts';
 
 let database: TestDatabase;
 let store: ArticleStore;
@@ -171,5 +175,85 @@ describe('ArticleListCache with a NullCache', () => {
     await store.create(author.id, 'fourth', 'new');
     assert.equal(await list.count(), 4);
     assert.equal(await list.list('en', 0, 1), 'en|fourth');
+  });
+});
+
+describe('ArticleListCache with a RedisCache', () => {
+  let redis: RedisServer | null = null;
+  before(async () => {
+    redis = await startRedis();
+  });
+  after(async () => {
+    await redis?.stop();
+  });
+
+  let serial = 0;
+  /** The caches of `count` processes sharing one Redis namespace; closed when the test ends. */
+  async function redisCaches(t: TestContext, count: number): Promise<RedisCache[] | null> {
+    if (redis === null) {
+      skipOrFail(t, 'redis-server not installed: ArticleListCache over Redis not tested');
+      return null;
+    }
+    serial += 1;
+    const caches = Array.from({ length: count }, () => new RedisCache(redis!.url, `articles-test:${process.pid}:${serial}:`));
+    t.after(async () => {
+      for (const cache of caches) await cache.close();
+    });
+    for (const cache of caches) await cache.ready();
+    return caches;
+  }
+
+  type PlainClient = ReturnType<typeof plainClient>;
+  function plainClient() {
+    return createClient({ url: redis!.url });
+  }
+
+  /** Runs `body` with a plain client on the test's Redis. */
+  async function withClient<T>(body: (client: PlainClient) => Promise<T>): Promise<T> {
+    const client = plainClient();
+    client.on('error', () => {});
+    await client.connect();
+    try {
+      return await body(client);
+    } finally {
+      await client.quit();
+    }
+  }
+
+  test('invalidate() scans no keys, however many sessions share the Redis', { timeout: 30_000 }, async (t) => {
+    const caches = await redisCaches(t, 1);
+    if (caches === null) return;
+    await withClient(async (client) => {
+      for (let batch = 0; batch < 20; batch += 1) {
+        const pipeline = client.multi();
+        for (let index = 0; index < 1_000; index += 1) pipeline.set(`tessera:session:${batch}-${index}`, 'x', { expiration: { type: 'EX', value: 60 } });
+        await pipeline.execAsPipeline();
+      }
+    });
+    const list = listCache(caches[0]!);
+    assert.equal(await list.count(), 3);
+    assert.equal(await list.list('en', 0, 10), 'en|third,second,first');
+    await store.create(author.id, 'fourth', 'new');
+
+    await withClient((client) => client.configResetStat());
+    await list.invalidate();
+    const stats = await withClient((client) => client.info('commandstats'));
+    assert.doesNotMatch(stats, /cmdstat_(scan|keys):/, 'the invalidation walked the keyspace');
+
+    assert.deepEqual(await counted(() => list.count()), { value: 4, queries: 1 });
+    assert.equal(await list.list('en', 0, 10), 'en|fourth,third,second,first');
+    assert.deepEqual(await counted(() => list.count()), { value: 4, queries: 0 }, 'and is cached again');
+  });
+
+  test('an invalidation in one process is seen at once by another that had the list cached', { timeout: 30_000 }, async (t) => {
+    const caches = await redisCaches(t, 2);
+    if (caches === null) return;
+    const [writer, reader] = caches.map((cache) => listCache(cache));
+    assert.equal(await reader!.count(), 3);
+    assert.deepEqual(await counted(() => writer!.count()), { value: 3, queries: 0 }, 'both read the one shared entry');
+    await store.create(author.id, 'fourth', 'new');
+    await writer!.invalidate();
+    assert.equal(await reader!.count(), 4);
+    assert.equal(await reader!.list('en', 0, 1), 'en|fourth');
   });
 });

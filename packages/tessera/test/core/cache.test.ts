@@ -1,5 +1,5 @@
 // The Cache contract, run over the in-process LruCache and over RedisCache on a real redis-server;
-// then what only one of them does: LRU eviction, Redis's lifetimes and outages, NullCache's nothing.
+// then what only one of them does: LRU eviction, Redis's lifetimes, generations and outages, NullCache's nothing.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -259,7 +259,9 @@ describe('RedisCache', () => {
       await cache.set('count', '7', 1);
       await cache.set('list', 'html', 300);
       await withClient(server.url, async (client) => {
-        assert.equal(await client.get(`${namespace}count`), '7');
+        const generation = await client.get(`${namespace}!generation`);
+        assert.ok(generation, 'the cache keeps its generation in the namespace');
+        assert.equal(await client.get(`${namespace}count`), `${generation}|7`, 'the value, tagged with the generation it was written in');
         assert.equal(await client.ttl(`${namespace}count`), 1, 'TTL of a 1-second entry');
         const long = await client.ttl(`${namespace}list`);
         assert.ok(long >= 1 && long <= 300, `TTL of a 300-second entry is ${long}`);
@@ -279,6 +281,69 @@ describe('RedisCache', () => {
         }
       });
     });
+  });
+
+  test('a process that starts makes what every process cached before it unreachable', async (t) => {
+    await withRedis(t, async (server, cache, namespace) => {
+      await cache.set('session:a', 'old copy', 60);
+      assert.equal(await cache.get('session:a'), 'old copy');
+      // It may replace one that died between a database write and the mark that write owed.
+      const newcomer = new RedisCache(server.url, namespace);
+      try {
+        await newcomer.ready();
+        assert.equal(await newcomer.get('session:a'), undefined);
+        assert.equal(await cache.get('session:a'), undefined, 'the process that cached it does not read it either');
+        await cache.set('session:a', 'new copy', 60);
+        assert.equal(await newcomer.get('session:a'), 'new copy', 'what is written afterwards is shared as before');
+      } finally {
+        await newcomer.close();
+      }
+    });
+  });
+
+  test('a fill fenced before another process started a generation stores nothing; one fenced once it has read since does', async (t) => {
+    await withRedis(t, async (server, cache, namespace) => {
+      const before = cache.fence();
+      const newcomer = new RedisCache(server.url, namespace);
+      try {
+        await newcomer.ready();
+        await cache.add('user:1', 'read before', 60, before);
+        await cache.set('user:2', 'read before', 60, before);
+        assert.equal(await newcomer.get('user:1'), undefined);
+        assert.equal(await newcomer.get('user:2'), undefined);
+        // Its next read, in the same step, tells it of the new generation.
+        assert.equal(await cache.get('user:1'), undefined);
+        const after = cache.fence();
+        await cache.add('user:1', 'read after', 60, after);
+        assert.equal(await newcomer.get('user:1'), 'read after');
+      } finally {
+        await newcomer.close();
+      }
+    });
+  });
+
+  test('deletes that fail while Redis is away are not replayed one by one when it is back', { timeout: 30_000 }, async (t) => {
+    const server = await startRedis({ persistent: true });
+    if (server === null) {
+      skipOrFail(t, 'redis-server not installed: RedisCache outage not tested');
+      return;
+    }
+    const cache = new RedisCache(server.url, freshNamespace());
+    try {
+      await cache.ready();
+      await cache.set('doomed', 'v', 60);
+      await server.shutDown();
+      for (let attempt = 0; attempt < 1_000; attempt += 1) await cache.delete(attempt % 2 === 0 ? 'doomed' : `other:${attempt % 10}`);
+      await server.restart();
+      await cache.ready();
+      assert.equal(await cache.get('doomed'), undefined, 'the delete Redis missed still holds');
+      const stats = await withClient(server.url, (client) => client.info('commandstats'));
+      const deletes = /cmdstat_del:calls=(\d+)/.exec(stats)?.[1];
+      assert.equal(deletes, undefined, `${deletes} DEL commands were replayed`);
+    } finally {
+      await cache.close();
+      await server.stop();
+    }
   });
 
   test('deletePrefix stays inside its own namespace', async (t) => {
@@ -342,7 +407,7 @@ describe('RedisCache', () => {
       await cache.set('k', 'after', 60);
       assert.equal(await cache.get('k'), 'after');
       await withClient(first.url, async (client) => {
-        assert.equal(await client.dbSize(), 1, 'the new server holds what was set after it came');
+        assert.equal(await client.dbSize(), 2, 'the new server holds what was set after it came, and the generation the cache started there');
       });
     } finally {
       await cache.close();

@@ -29,7 +29,9 @@ export interface ReadThrough<T> {
 /**
  * The cached value, else the store's, cached on the way. A key marked by a write was written
  * before this read began, so the row read now may replace exactly that mark (compare-and-set);
- * an unmarked key is only filled if still empty, so a write landing meanwhile wins.
+ * an unmarked key is only filled if still empty, so a write landing meanwhile wins. And if the
+ * cache may have missed a mark meanwhile (a shared cache that was unreachable), a fence
+ * taken before the load drops the fill: the row read now may predate that lost mark.
  */
 export async function readThrough<T>(options: ReadThrough<T>): Promise<T | null> {
   const { cache, key } = options;
@@ -42,11 +44,13 @@ export async function readThrough<T>(options: ReadThrough<T>): Promise<T | null>
       await cache.delete(key);
     }
   }
+  // Taken after the read (which tells a shared cache of any newer generation) and before the load.
+  const fence = cache.fence?.();
   const value = await options.load();
   if (value === null) return null;
   const ttl = options.ttlSeconds(value);
   if (ttl <= 0) return value;
-  if (cached !== undefined && isMark(cached)) await cache.replace(key, cached, options.encode(value), ttl);
-  else await cache.add(key, options.encode(value), ttl);
+  if (cached !== undefined && isMark(cached)) await cache.replace(key, cached, options.encode(value), ttl, fence);
+  else await cache.add(key, options.encode(value), ttl, fence);
   return value;
 }

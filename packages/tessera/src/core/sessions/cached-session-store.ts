@@ -8,8 +8,10 @@ const prefix = 'session:';
 /**
  * Reads come from the cache when they can; every write goes to the database first, then
  * updates or drops the cached copy. A cache that fails reads as a miss, so losing Redis
- * degrades to the database and logs nobody out. The user is not cached here (see
- * CachedUserStore): a cached session must not keep a deleted or changed user alive.
+ * degrades to the database and logs nobody out; a mark the cache failed to take is made up for
+ * by the cache itself (RedisCache trusts nothing it held before the fault), so a logout made
+ * during an outage is not undone after it. The user is not cached here (see CachedUserStore):
+ * a cached session must not keep a deleted or changed user alive.
  */
 export class CachedSessionStore implements SessionStore {
   readonly #store: SessionStore;
@@ -50,10 +52,13 @@ export class CachedSessionStore implements SessionStore {
   }
 
   async create(record: SessionRecord): Promise<void> {
+    // Taken before the write: a revocation of this new session whose mark the cache missed
+    // (a "log out everywhere" racing the login) must not be overwritten by this copy.
+    const fence = this.#cache.fence?.();
     await this.#store.create(record);
     const { user: _user, ...plain } = record;
     const ttl = this.#ttlFor(record);
-    if (ttl > 0) await this.#cache.set(prefix + record.id, JSON.stringify(plain), ttl);
+    if (ttl > 0) await this.#cache.set(prefix + record.id, JSON.stringify(plain), ttl, fence);
   }
 
   async update(record: SessionRecord): Promise<void> {
