@@ -27,6 +27,7 @@ import { loadSiteConfig } from './site-config.ts';
 import type { SiteContext } from './site-context.ts';
 import { loadStaticAssets } from './static-assets.ts';
 import { redirectTrailingSlashes } from './trailing-slash.ts';
+import { clientErrorHandler } from './client-errors.ts';
 
 export const bodyLimitBytes = 1024 * 1024;
 const shownStatuses = new Set([400, 403, 404, 405, 413, 422, 429, 500, 503]);
@@ -50,6 +51,7 @@ export async function buildSite(tessera: Tessera, options: SiteOptions = {}): Pr
     trustProxy: config.trustProxy ? (_address: string, hop: number) => hop < 1 : false,
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
+    clientErrorHandler: clientErrorHandler({ production: config.production }),
     frameworkErrors: (_error, request, reply) => {
       // A URL the router cannot even decode: answered 400 in the site's layout. Fastify hands
       // this reply over before any plugin or hook ran (no onSend, no decorators), so the

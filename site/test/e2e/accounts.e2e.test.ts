@@ -195,6 +195,10 @@ test('a new user signs up, logs in twice over, changes the password, revokes a s
   assert.equal(await page.getByLabel('Email address', { exact: true }).inputValue(), email);
   await follow(page, page.getByRole('link', { name: 'Delete my account…' }), '/accounts/delete/confirm');
   assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Delete account');
+  // The account's own password confirms it: a wrong one deletes nothing.
+  await page.getByLabel('Password', { exact: true }).fill('not my password');
+  assert.equal(await submit(page, page.getByRole('button', { name: 'Delete my account for good' })), 422);
+  await page.getByLabel('Password', { exact: true }).fill(newPassword);
   await shots.take(page, 'delete-confirm');
   assert.equal(await submit(page, page.getByRole('button', { name: 'Delete my account for good' })), 303);
   assert.equal(pathOf(page.url()), '/');

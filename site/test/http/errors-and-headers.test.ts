@@ -1,6 +1,7 @@
 // Status codes and headers every response must get right, whatever is sent: trailing slashes,
 // malformed URLs, big bodies, wrong methods, security and cache headers, ETags, and no 500s.
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { Client, csrfToken } from '../../../test/support/client.ts';
 import { startSite, type RunningSite } from '../../../test/support/site.ts';
@@ -406,4 +407,41 @@ describe('error pages of a logged-in user', () => {
     assert.equal(response.status, 404);
     assert.match(response.body, /<html lang="en">/);
   });
+});
+
+describe('requests the HTTP parser cannot read', () => {
+  /** Writes raw bytes on a socket of its own and reads everything until the server closes it. */
+  function exchange(bytes: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(site.port, '127.0.0.1', () => socket.write(bytes));
+      let received = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (chunk: string) => (received += chunk));
+      socket.on('end', () => resolve(received));
+      socket.on('error', reject);
+    });
+  }
+
+  test('a broken request line gets 400 with no body, Connection: close and the security headers, even to a HEAD', async () => {
+    const answer = await exchange('HEAD %2Farticles HTTP/1.1\r\nHost: x\r\n\r\n');
+    const [head = '', body = ''] = answer.split('\r\n\r\n');
+    assert.match(head, /^HTTP\/1\.1 400 /);
+    assert.match(head, /\r\nConnection: close(\r\n|$)/i);
+    assert.match(head, /\r\nContent-Length: 0(\r\n|$)/i);
+    assert.match(head, /\r\nX-Content-Type-Options: nosniff(\r\n|$)/i);
+    assert.equal(body, '');
+  });
+
+  test('headers over 16 KiB get 431 with no body and Connection: close', async () => {
+    const answer = await exchange(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(17_000)}\r\n\r\n`);
+    assert.match(answer, /^HTTP\/1\.1 431 /);
+    assert.match(answer, /\r\nConnection: close\r\n/i);
+    assert.equal(answer.split('\r\n\r\n')[1], '');
+  });
+});
+
+test('a login-only page asked with a huge query sends the visitor to log in with a next of bounded length', async () => {
+  const response = await raw(site.url, 'GET', `/accounts/password?q=${'x'.repeat(15_000)}`);
+  assert.equal(response.status, 302);
+  assert.equal(response.headers.location, '/accounts/login?next=/accounts/password');
 });

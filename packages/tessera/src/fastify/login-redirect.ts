@@ -19,10 +19,23 @@ export function loginUrlWithNext(loginUrl: string, next: string): string {
  * page, else '/'.
  */
 export function nextAfterLogin(request: FastifyRequest, fallback?: (request: FastifyRequest) => string | null): string {
-  if (request.method === 'GET' || request.method === 'HEAD') return request.url;
+  if (request.method === 'GET' || request.method === 'HEAD') return boundedNext(request.url);
   const referer = refererPath(request.headers.referer, request.headers.host);
   // A Referer naming the action itself (a page shown at the POST's URL) is no page to return to.
-  if (referer !== null && referer.split('?')[0] !== request.url.split('?')[0]) return referer;
+  if (referer !== null && referer.split('?')[0] !== request.url.split('?')[0]) return boundedNext(referer);
   const own = fallback?.(request) ?? null;
   return own !== null && isSafeRedirect(own) ? own : '/';
+}
+
+/**
+ * The longest `next` sent back: a login form keeps no more (Django's forms neither), and a
+ * Location of many kilobytes would overflow a proxy's header buffer. A longer URL returns to its
+ * path alone, a longer path to the home page.
+ */
+export const maxNextLength = 2048;
+
+function boundedNext(url: string): string {
+  if (url.length <= maxNextLength) return url;
+  const path = url.split('?')[0]!;
+  return path.length <= maxNextLength ? path : '/';
 }
