@@ -78,7 +78,6 @@ async function importTypeScript(path: string): Promise<Record<string, unknown>> 
       packages: 'external',
       sourcemap: 'inline',
       logLevel: 'error',
-      jsx: 'automatic',
       // Every module keeps its own import.meta.url (the file it was written in), so code that
       // finds its templates or static files beside itself works bundled as it does from source.
       define: { 'import.meta.url': '__tessera_module_url', 'import.meta.dirname': '__tessera_module_dirname', 'import.meta.filename': '__tessera_module_filename' },

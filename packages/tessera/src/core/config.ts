@@ -1,6 +1,7 @@
 // One defaults object for the whole system, read from the environment and validated once at start.
 import { deflateRawSync } from 'node:zlib';
 import { z } from 'zod';
+import { parseDatabaseUrl } from '../db/database.ts';
 import { TesseraError } from './errors.ts';
 
 // An empty variable (`PORT=` in a compose file) means unset, as it does for TRUST_PROXY: coerced,
@@ -152,11 +153,15 @@ export function estimatedEntropyBits(key: string): number {
   return Math.min(perChar * key.length, deflateRawSync(key, { level: 9 }).length * 8);
 }
 
-/** Checked here, not when the database opens, so a mistyped URL stops the start with the setting's name. */
+/**
+ * Checked here, not when the database opens, so a mistyped URL stops the start with the
+ * setting's name; by the one parser the database layer opens it with.
+ */
 function assertDatabaseUrl(url: string): void {
-  if (url === 'sqlite:') throw new TesseraError('config_invalid', 'DATABASE_URL sqlite: needs a path');
-  if (!url.startsWith('sqlite:') && !url.startsWith('postgres://') && !url.startsWith('postgresql://')) {
-    throw new TesseraError('config_invalid', 'DATABASE_URL must start with sqlite: or postgres://');
+  try {
+    parseDatabaseUrl(url);
+  } catch (error) {
+    throw new TesseraError('config_invalid', error instanceof Error ? error.message : String(error));
   }
 }
 
