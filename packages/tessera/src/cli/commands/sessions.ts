@@ -1,0 +1,61 @@
+// tessera sessions, logout-everywhere and clearsessions: a user's sessions from the shell.
+import { TesseraError } from '../../core/errors.ts';
+import type { Tessera } from '../../core/tessera.ts';
+import type { Command } from '../command.ts';
+import { UsageError } from '../command.ts';
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+async function userFrom(positionals: string[], tessera: Tessera<any>) {
+  const [username] = positionals;
+  if (username === undefined) throw new UsageError('give the USERNAME');
+  const user = await tessera.users.getByUsername(username);
+  if (!user) throw new TesseraError('not_found', `no user ${username}`);
+  return user;
+}
+
+export const sessionsCommand: Command = {
+  name: 'sessions',
+  summary: "list a user's sessions: device, address, created, last seen",
+  positionals: ['USERNAME'],
+  options: {},
+  async run({ module: { tessera }, positionals, out }) {
+    const user = await userFrom(positionals, tessera);
+    const records = await tessera.sessionStore.listForUser(user.id);
+    if (records.length === 0) {
+      out(`${user.username} has no session kept on the server`);
+      return 0;
+    }
+    out(['id', 'address', 'created', 'last seen', 'device'].join('\t'));
+    for (const record of records) out([record.id, record.ip || '-', iso(record.createdAt), iso(record.lastSeen), record.userAgent || '-'].join('\t'));
+    return 0;
+  },
+};
+
+export const logoutEverywhereCommand: Command = {
+  name: 'logout-everywhere',
+  summary: 'end every session of a user',
+  positionals: ['USERNAME'],
+  options: {},
+  async run({ module: { tessera }, positionals, out }) {
+    const user = await userFrom(positionals, tessera);
+    const ended = await tessera.sessionStore.deleteForUser(user.id);
+    out(`ended ${ended} session${ended === 1 ? '' : 's'} of ${user.username}`);
+    return 0;
+  },
+};
+
+export const clearSessionsCommand: Command = {
+  name: 'clearsessions',
+  summary: 'delete expired sessions and finished counters (run it from cron)',
+  options: {},
+  async run({ module: { tessera }, out }) {
+    const now = Date.now();
+    const removed = await tessera.sessionStore.clearExpired(now, now - tessera.config.session.idleTimeoutSeconds * 1000);
+    const counters = await tessera.clearExpiredCounters(now);
+    out(`deleted ${removed} expired sessions and ${counters} finished login-failure and sign-up counters`);
+    return 0;
+  },
+};

@@ -1,0 +1,103 @@
+// The `tessera` command line with the site's config module: help on every command, exit codes,
+// passwords, and a user's sessions from the shell.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Client } from '../../../test/support/client.ts';
+import { runCli, startSite, type RunningSite } from '../../../test/support/site.ts';
+import { newUser, secondSession } from './helpers.ts';
+
+let site: RunningSite;
+const env = () => ({ DATA_DIR: site.dataDir, NODE_ENV: 'test', LOG_LEVEL: 'warn' });
+
+before(async () => {
+  site = await startSite();
+});
+
+after(async () => {
+  await site.stop();
+});
+
+describe('help', () => {
+  for (const args of [['--help'], ['-h'], ['help']]) {
+    test(`tessera ${args.join(' ')} prints the commands on standard output and exits 0`, async () => {
+      const result = await runCli(args, env());
+      assert.equal(result.code, 0, result.stderr);
+      for (const name of ['start', 'migrate', 'createsuperuser', 'changepassword', 'sessions', 'logout-everywhere', 'clearsessions']) assert.match(result.stdout, new RegExp(`\\n  ${name} `));
+    });
+  }
+
+  for (const name of ['createsuperuser', 'changepassword', 'sessions', 'logout-everywhere', 'clearsessions', 'migrate', 'start', 'addtogroup', 'grant']) {
+    test(`tessera ${name} --help names its options and exits 0`, async () => {
+      const result = await runCli([name, '--help'], env());
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, new RegExp(`^usage: tessera ${name}`));
+      assert.match(result.stdout, /--config PATH/);
+    });
+  }
+
+  test('an unknown command says which and exits 2', async () => {
+    const result = await runCli(['frobnicate'], env());
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /unknown command "frobnicate"/);
+  });
+
+  test('an unknown option is a usage error: exit 2 with the command\'s options', async () => {
+    const result = await runCli(['createsuperuser', '--usrname', 'x'], env());
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /usrname/);
+    assert.match(result.stderr, /usage: tessera createsuperuser/);
+  });
+});
+
+describe('passwords from the shell', () => {
+  test('createsuperuser with no password at all says so, and creates nobody', async () => {
+    const result = await runCli(['createsuperuser', '--username', 'nopass'], env(), '');
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /no password given/);
+    assert.equal((await runCli(['sessions', 'nopass'], env())).code, 1, 'no such user');
+  });
+
+  test('a password the validators refuse is refused with their words', async () => {
+    const result = await runCli(['createsuperuser', '--username', 'weakling'], env(), '1234\n');
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /too short/);
+  });
+
+  test('changepassword ends every session of the user', async () => {
+    const { client, username } = await newUser(site.url, 'chpw');
+    const result = await runCli(['changepassword', '--username', username], { ...env(), TESSERA_PASSWORD: 'Brand-New-Harbour-51' });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal((await client.get('/accounts/update')).status, 302);
+  });
+});
+
+describe('sessions from the shell', () => {
+  test('sessions USERNAME lists device, address, created and last seen; logout-everywhere ends them all', async () => {
+    const { client, username } = await newUser(site.url, 'shell');
+    const other = await secondSession(site.url, username);
+    const listed = await runCli(['sessions', username], env());
+    assert.equal(listed.code, 0, listed.stderr);
+    const lines = listed.stdout.trim().split('\n');
+    assert.equal(lines[0], 'id\taddress\tcreated\tlast seen\tdevice');
+    assert.equal(lines.length, 3, listed.stdout);
+    for (const line of lines.slice(1)) assert.match(line, /^[A-Za-z0-9_-]+\t127\.0\.0\.1\t\d{4}-\d\d-\d\dT[\d:]+Z\t\d{4}-\d\d-\d\dT[\d:]+Z\t(tessera-test-client|Mozilla\/5\.0 .*Firefox\/128\.0)$/);
+    const ended = await runCli(['logout-everywhere', username], env());
+    assert.equal(ended.code, 0, ended.stderr);
+    assert.match(ended.stdout, new RegExp(`ended 2 sessions of ${username}`));
+    for (const browser of [client, other]) assert.equal((await browser.get('/accounts/update')).status, 302);
+    assert.equal((await new Client(site.url).get('/')).status, 200);
+  });
+
+  test('help COMMAND shows that command\'s options', async () => {
+    const result = await runCli(['help', 'sessions'], env());
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^usage: tessera sessions USERNAME/);
+  });
+
+  test('sessions without a username is a usage error; of an unknown user, an error', async () => {
+    assert.equal((await runCli(['sessions'], env())).code, 2);
+    const unknown = await runCli(['sessions', 'nobody-here'], env());
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /no user nobody-here/);
+  });
+});
