@@ -1,6 +1,7 @@
 // The `tessera` command line with the site's config module: help on every command, exit codes,
 // passwords, and a user's sessions from the shell.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '../../../test/support/client.ts';
 import { runCli, startSite, type RunningSite } from '../../../test/support/site.ts';
@@ -99,5 +100,32 @@ describe('sessions from the shell', () => {
     const unknown = await runCli(['sessions', 'nobody-here'], env());
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /no user nobody-here/);
+  });
+});
+
+describe('starting and stopping', () => {
+  test('start says once where it serves, and says when it stopped on SIGTERM', async () => {
+    for (const processes of ['1', '2']) {
+      const started = await startSite({ env: { WEB_CONCURRENCY: processes } });
+      await started.stop();
+      const lines = started.output().split('\n').filter((line) => line.startsWith('tessera: '));
+      assert.equal(lines.filter((line) => line.startsWith('tessera: serving on http://127.0.0.1:')).length, 1, started.output());
+      if (processes === '2') assert.match(lines[0]!, /in 2 processes/);
+      assert.ok(lines.includes('tessera: stopped'), started.output());
+    }
+  });
+
+  test('a SQLite path in a folder that does not exist is an error naming DATABASE_URL, and no folder is made', async () => {
+    const result = await runCli(['migrate'], { ...env(), DATABASE_URL: `sqlite:${site.dataDir}/no/such/folder/db.sqlite3` });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /DATABASE_URL names a SQLite file in .*no\/such\/folder, a folder that does not exist/);
+    assert.equal(existsSync(`${site.dataDir}/no`), false);
+  });
+
+  test('a PostgreSQL server that cannot be reached is named by DATABASE_URL, its password hidden', async () => {
+    const result = await runCli(['migrate'], { ...env(), DATABASE_URL: 'postgres://someone:hunter2@127.0.0.1:1/nowhere' });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /cannot reach the database DATABASE_URL names \(postgres:\/\/someone:\*\*\*@127\.0\.0\.1:1\/nowhere\)/);
+    assert.doesNotMatch(result.stderr, /hunter2/);
   });
 });

@@ -7,6 +7,7 @@ import { addToGroupCommand, grantCommand } from './commands/permissions.ts';
 import { serveCommand, startCommand } from './commands/serve.ts';
 import { clearSessionsCommand, logoutEverywhereCommand, sessionsCommand } from './commands/sessions.ts';
 import { changePasswordCommand, createSuperuserCommand } from './commands/users.ts';
+import { explainDatabaseError } from './database-errors.ts';
 import { findConfig, loadAppModule } from './load-config.ts';
 
 const commands: readonly Command[] = [
@@ -107,7 +108,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`tessera ${command.name}: ${error.message}\n\n${commandUsage(command)}`);
       return 2;
     }
-    throw error;
+    throw explainDatabaseError(error, module.tessera.config.databaseUrl);
   } finally {
     if (command.migrates !== false) await module.tessera.close();
   }

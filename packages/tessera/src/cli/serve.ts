@@ -16,6 +16,11 @@ export async function serve(module: AppModule, options: { migrate: boolean }): P
     // The primary only supervises: each worker opens its own connections.
     await tessera.close();
     superviseWorkers(config.webConcurrency);
+    let listening = 0;
+    cluster.on('listening', (_worker, address) => {
+      listening += 1;
+      if (listening === config.webConcurrency) console.log(`tessera: serving on http://${formatHost(address.address ?? config.host)}:${address.port} in ${config.webConcurrency} processes (pid ${process.pid})`);
+    });
     return;
   }
   await tessera.ready();
@@ -26,13 +31,20 @@ export async function serve(module: AppModule, options: { migrate: boolean }): P
     closing = true;
     await app.close();
     await tessera.close();
+    if (cluster.isPrimary) console.log('tessera: stopped');
     process.exit(0);
   };
   process.once('SIGTERM', () => void close());
   process.once('SIGINT', () => void close());
   // A bug in one request must not take every visitor down with it.
   process.on('unhandledRejection', (reason) => app.log.error({ err: reason }, 'unhandled rejection'));
-  await app.listen({ port: config.port, host: config.host });
+  const address = await app.listen({ port: config.port, host: config.host });
+  if (cluster.isPrimary) console.log(`tessera: serving on ${address} (pid ${process.pid})`);
+}
+
+/** An IPv6 address in a URL goes in brackets. */
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 /**
@@ -84,6 +96,9 @@ function superviseWorkers(count: number): void {
   const stop = () => {
     stopping = true;
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+    cluster.on('exit', () => {
+      if (Object.keys(cluster.workers ?? {}).length === 0) console.log('tessera: stopped');
+    });
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

@@ -45,6 +45,8 @@ export interface Config {
   webConcurrency: number;
   dataDir: string;
   databaseUrl: string;
+  /** true when DATABASE_URL was not set and the file in DATA_DIR is used (its folder is made) */
+  databaseUrlIsDefault: boolean;
   redisUrl: string | undefined;
   sessionStore: 'db' | 'redis' | 'cached-db' | 'cookie';
   /** from SECRET_KEY; undefined means "generate one in the data folder" (never in production) */
@@ -121,6 +123,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     webConcurrency: env.WEB_CONCURRENCY,
     dataDir: env.DATA_DIR,
     databaseUrl: env.DATABASE_URL ?? `sqlite:${env.DATA_DIR}/db.sqlite3`,
+    databaseUrlIsDefault: env.DATABASE_URL === undefined,
     redisUrl: env.REDIS_URL,
     sessionStore: env.SESSION_STORE,
     secretKey: env.SECRET_KEY,

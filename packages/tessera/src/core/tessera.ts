@@ -101,7 +101,7 @@ export function createTessera<Extra extends object = Record<string, unknown>>(
     // An in-process cache in one process cannot hear of a revocation made in another.
     throw new TesseraError('config_invalid', 'SESSION_STORE=cached-db with WEB_CONCURRENCY > 1 needs REDIS_URL, so every process sees revocations');
   }
-  const db = options.db ?? openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize });
+  const db = options.db ?? openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize, createFolder: config.databaseUrlIsDefault });
   const secretKey = resolveSecretKey(config);
   const sqlUsers = new SqlUserStore<Extra>(db, options.userFields ? { fields: options.userFields } : {});
   const passwords = options.passwords ?? defaultPasswords();
@@ -178,7 +178,9 @@ export function createTessera<Extra extends object = Record<string, unknown>>(
       try {
         await migrate(db, options.migrations);
       } catch (error) {
-        throw new TesseraError('internal', error instanceof Error ? error.message : String(error));
+        // The database's own error stays as the cause: an unreachable server must read as one.
+        const failure = new TesseraError('internal', error instanceof Error ? error.message : String(error));
+        throw Object.assign(failure, { cause: error instanceof Error && error.cause !== undefined ? error.cause : error });
       }
     },
     ready: async () => {

@@ -49,13 +49,18 @@ export function parseDatabaseUrl(url: string): { dialect: DialectName; target: s
  */
 export function openDatabase(url: string, options: OpenOptions = {}): Db {
   const { dialect, target } = parseDatabaseUrl(url);
-  return dialect === 'sqlite' ? openSqlite(target) : openPostgres(target, options.poolSize ?? 10);
+  return dialect === 'sqlite' ? openSqlite(target, options.createFolder ?? true) : openPostgres(target, options.poolSize ?? 10);
 }
 
 /** How a database is opened. */
 export interface OpenOptions {
   /** PostgreSQL connections this process keeps at most (DATABASE_POOL_SIZE; default 10) */
   poolSize?: number;
+  /**
+   * make the SQLite file's folder when it is missing (default true). A path someone typed into
+   * DATABASE_URL is not: a typo there should fail loudly, not grow a tree of empty folders.
+   */
+  createFolder?: boolean;
 }
 
 function countQueries(stats: { queries: number; writes: number }) {
@@ -91,9 +96,10 @@ function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase {
   };
 }
 
-function openSqlite(path: string): Db {
+function openSqlite(path: string, createFolder: boolean): Db {
   if (path !== ':memory:') {
-    mkdirSync(dirname(path), { recursive: true });
+    if (createFolder) mkdirSync(dirname(path), { recursive: true });
+    else if (!existsSync(dirname(path))) throw new Error(`DATABASE_URL names a SQLite file in ${dirname(path)}, a folder that does not exist`);
     // Readable by its owner alone, like the secret key beside it: it holds password hashes and
     // session data. SQLite gives its -wal and -shm files the same permissions.
     if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
