@@ -4,7 +4,7 @@ import type { Passwords } from './passwords/passwords.ts';
 import type { Session } from './sessions/session.ts';
 import type { LoginThrottle } from './throttle.ts';
 import type { UserStore } from './users/user-store.ts';
-import { normalizeUsername, usernameMaxLength, type User } from './users/user.ts';
+import { cleanUsername, normalizeUsername, usernameProblem, type User } from './users/user.ts';
 
 /** The session key that holds the session auth hash, as in Django. */
 export const SESSION_AUTH_HASH_KEY = '_auth_user_hash';
@@ -77,12 +77,18 @@ export class Auth<Extra extends object = Record<string, unknown>> {
       const verdict = await throttle.attempt(key, options);
       if (!verdict.allowed) return { ok: false, reason: 'throttled', retryAfterSeconds: verdict.retryAfterSeconds };
     }
-    if (name !== username || secret !== password || name === '' || [...name].length > usernameMaxLength) {
-      // No account has such a name; it costs one hash all the same.
-      await this.passwords.hashForTiming(secret);
-      return { ok: false, reason: 'invalid' };
+    let user: User<Extra> | null;
+    try {
+      // The rule sign-up applies (after NFKC, in characters): no account has a name it refuses,
+      // and asking costs one hash all the same.
+      const refused = name !== username || secret !== password || usernameProblem(cleanUsername(name)) !== null;
+      user = refused ? (await this.passwords.hashForTiming(secret), null) : await this.verifyCredentials(name, secret);
+    } catch (error) {
+      // The check never happened (the hash queue was full, the database away): it is no failure,
+      // or whoever fills the queue could lock others out, their own known browsers included.
+      await throttle?.abandoned(key, options).catch(() => {});
+      throw error;
     }
-    const user = await this.verifyCredentials(name, secret);
     if (user === null) return { ok: false, reason: 'invalid' };
     await throttle?.succeeded(key, options);
     return { ok: true, user };

@@ -30,6 +30,7 @@ const environmentSchema = z.object({
   LOGIN_FAILURES_PER_ADDRESS: integer(100, 1, 1_000_000),
   SIGNUPS_PER_ADDRESS: integer(20, 1, 1_000_000),
   DATABASE_POOL_SIZE: integer(10, 1, 1000),
+  PASSWORD_HASHES_WAITING: integer(16, 0, 10_000),
   TRUST_PROXY: flag,
   NODE_ENV: z.string().default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
@@ -58,6 +59,8 @@ export interface Config {
   signupWindowSeconds: number;
   /** PostgreSQL connections each process keeps at most (SQLite has one) */
   databasePoolSize: number;
+  /** password hashes that may wait for a free slot in each process before a 503 */
+  passwordHashesWaiting: number;
   /** the window the login-failure counters cover */
   loginFailureWindowSeconds: number;
   trustProxy: boolean;
@@ -133,6 +136,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     signupsPerAddress: env.SIGNUPS_PER_ADDRESS,
     signupWindowSeconds: 3600,
     databasePoolSize: env.DATABASE_POOL_SIZE,
+    passwordHashesWaiting: env.PASSWORD_HASHES_WAITING,
     trustProxy: env.TRUST_PROXY,
     production,
     logLevel: env.LOG_LEVEL ?? (environment.NODE_ENV === 'test' ? 'warn' : 'info'),

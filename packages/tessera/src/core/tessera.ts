@@ -104,7 +104,7 @@ export function createTessera<Extra extends object = Record<string, unknown>>(
   const db = options.db ?? openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize, createFolder: config.databaseUrlIsDefault });
   const secretKey = resolveSecretKey(config);
   const sqlUsers = new SqlUserStore<Extra>(db, options.userFields ? { fields: options.userFields } : {});
-  const passwords = options.passwords ?? defaultPasswords();
+  const passwords = options.passwords ?? defaultPasswords({ maxWaiting: config.passwordHashesWaiting });
   const cache: Cache =
     options.cache ??
     (config.redisUrl

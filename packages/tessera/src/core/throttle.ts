@@ -144,6 +144,18 @@ export class LoginThrottle {
     return account.count > perAccountFromUnknownBrowsers ? blocked(account.resetsAt) : { allowed: true };
   }
 
+  /** The attempt was never judged (the check failed to run): every claim it made is taken back. */
+  async abandoned(normalizedUsername: string, origin: AttemptOrigin): Promise<void> {
+    const { counter } = this.#options;
+    await counter.release(LoginThrottle.addressKey(origin.address));
+    if (origin.device !== undefined) {
+      await counter.release(LoginThrottle.deviceKey(origin.device));
+      return;
+    }
+    await counter.release(LoginThrottle.accountFromAddressKey(normalizedUsername, origin.address));
+    await counter.release(LoginThrottle.accountKey(normalizedUsername));
+  }
+
   /** The attempt succeeded: this client starts afresh on the account, and its other claims are taken back. */
   async succeeded(normalizedUsername: string, origin: AttemptOrigin): Promise<void> {
     const { counter } = this.#options;

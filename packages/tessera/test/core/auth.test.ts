@@ -5,7 +5,8 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { Auth, SESSION_AUTH_HASH_KEY } from '../../src/core/auth.ts';
 import { LoginThrottle, MemoryFailureCounter } from '../../src/core/throttle.ts';
 import { defaultSessionSettings } from '../../src/core/config.ts';
-import { defaultPasswords, type Passwords } from '../../src/core/passwords/passwords.ts';
+import { defaultPasswords, Passwords } from '../../src/core/passwords/passwords.ts';
+import { Argon2idHasher } from '../../src/core/passwords/argon2id.ts';
 import { MemorySessionStore } from '../../src/core/sessions/memory-session-store.ts';
 import { SessionManager } from '../../src/core/sessions/session-manager.ts';
 import type { SessionStore } from '../../src/core/sessions/session-store.ts';
@@ -223,6 +224,27 @@ describe('authenticate, throttled', () => {
     const key = LoginThrottle.accountKey(normalizeUsername('x'.repeat(100_000)));
     assert.ok(key.length < 80, key);
     assert.equal((await counter.get(key, Date.now(), 900_000)).count, 1);
+  });
+
+  test('a name typed decomposed (e + U+0301) logs in as the NFKC name it signed up with, under the same 150-character rule', async () => {
+    const decomposed = 'e\u0301'.repeat(100);
+    const created = await users.create({ username: decomposed, password: hashOf('correct horse') });
+    assert.notEqual(created, 'username_taken');
+    const { auth } = throttledAuth(100);
+    const found = await auth.authenticate(decomposed, 'correct horse', { address });
+    assert.equal(found.ok, true, '200 code points as typed, 100 characters after NFKC');
+  });
+
+  test('an attempt whose check never ran (the hash queue full) is no failure: its claims are given back', async () => {
+    await createUser('alice', 'correct horse');
+    const counter = new MemoryFailureCounter();
+    const throttle = new LoginThrottle({ counter, perAccount: 100, perAddress: 100, windowSeconds: 900 });
+    const auth = new Auth({ users, passwords: new Passwords({ preferred: new Argon2idHasher({ memoryCost: 1024, timeCost: 1 }), maxConcurrency: 1, maxWaiting: 0 }), secretKey: SECRET_KEY, throttle });
+    const results = await Promise.allSettled([auth.authenticate('alice', 'wrong', { address }), auth.authenticate('alice', 'wrong', { address })]);
+    assert.equal(results.filter((result) => result.status === 'rejected').length, 1, 'one met the full queue');
+    const now = Date.now();
+    assert.equal((await counter.get(LoginThrottle.addressKey(address), now, 900_000)).count, 1, 'only the attempt that ran counts');
+    assert.equal((await counter.get(LoginThrottle.accountFromAddressKey('alice', address), now, 900_000)).count, 1);
   });
 
   test('an address over its limit no longer counts against the accounts it names', async () => {
