@@ -129,3 +129,28 @@ describe('starting and stopping', () => {
     assert.doesNotMatch(result.stderr, /hunter2/);
   });
 });
+
+describe('check --deploy', () => {
+  test('a development configuration fails the checklist: each finding has an id, a level and a fix', async () => {
+    const result = await runCli(['check', '--deploy'], { ...env(), LOG_LEVEL: 'debug' });
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.match(result.stdout, /^tessera\.E001 \(error\) NODE_ENV is not production/m);
+    assert.match(result.stdout, /\n    fix: set NODE_ENV=production/);
+    assert.match(result.stdout, /tessera\.W009 \(warning\) pages carry no Strict-Transport-Security/, 'the site sends HSTS only in production');
+  });
+
+  test('a production configuration behind a proxy with a strong key passes, bar what it cannot know', async () => {
+    const strong = 'Jx7pQ2vL9sT4wK8mN3rB6yF1hD5gC0zA-e2u8i4o6p1a3s5d7f9g2h4j6k8l0q';
+    const result = await runCli(['check', '--deploy'], { ...env(), NODE_ENV: 'production', SECRET_KEY: strong, TRUST_PROXY: '1' });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.doesNotMatch(result.stdout, /\(error\)/);
+    assert.doesNotMatch(result.stdout, /E001|W003|W004|W009|W010|W011/);
+  });
+
+  test('debug logging in production is an error', async () => {
+    const strong = 'Jx7pQ2vL9sT4wK8mN3rB6yF1hD5gC0zA-e2u8i4o6p1a3s5d7f9g2h4j6k8l0q';
+    const result = await runCli(['check', '--deploy'], { ...env(), NODE_ENV: 'production', SECRET_KEY: strong, TRUST_PROXY: '1', LOG_LEVEL: 'debug' });
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /tessera\.E007 \(error\) LOG_LEVEL=debug in production/);
+  });
+});

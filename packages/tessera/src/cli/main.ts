@@ -2,6 +2,7 @@
 // the app's config module (--config), so it migrates that app's tables and no other's.
 import { parseArgs } from 'node:util';
 import { UsageError, type Command, type OptionSpec } from './command.ts';
+import { checkCommand } from './commands/check.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { addToGroupCommand, grantCommand } from './commands/permissions.ts';
 import { serveCommand, startCommand } from './commands/serve.ts';
@@ -21,6 +22,7 @@ const commands: readonly Command[] = [
   clearSessionsCommand,
   addToGroupCommand,
   grantCommand,
+  checkCommand,
 ];
 
 /** Options every command takes. */

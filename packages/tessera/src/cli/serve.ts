@@ -16,10 +16,9 @@ export async function serve(module: AppModule, options: { migrate: boolean }): P
     // The primary only supervises: each worker opens its own connections.
     await tessera.close();
     superviseWorkers(config.webConcurrency);
-    let listening = 0;
-    cluster.on('listening', (_worker, address) => {
-      listening += 1;
-      if (listening === config.webConcurrency) console.log(`tessera: serving on http://${formatHost(address.address ?? config.host)}:${address.port} in ${config.webConcurrency} processes (pid ${process.pid})`);
+    // Said once, as soon as the port is served: the other processes join it as they come up.
+    cluster.once('listening', (_worker, address) => {
+      console.log(`tessera: serving on http://${formatHost(address.address ?? config.host)}:${address.port} in ${config.webConcurrency} processes (pid ${process.pid})`);
     });
     return;
   }
