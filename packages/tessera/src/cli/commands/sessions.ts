@@ -53,7 +53,10 @@ export const clearSessionsCommand: Command = {
   options: {},
   async run({ module: { tessera }, out }) {
     const now = Date.now();
-    const removed = await tessera.sessionStore.clearExpired(now, now - tessera.config.session.idleTimeoutSeconds * 1000);
+    // On a terminal, a running count: a table of millions takes a while, batch by batch.
+    const progress = process.stderr.isTTY ? (deleted: number) => process.stderr.write(`\rdeleting expired sessions: ${deleted}`) : undefined;
+    const removed = await tessera.sessionStore.clearExpired(now, now - tessera.config.session.idleTimeoutSeconds * 1000, progress);
+    if (progress) process.stderr.write('\n');
     const counters = await tessera.clearExpiredCounters(now);
     out(`deleted ${removed} expired sessions and ${counters} finished login-failure and sign-up counters`);
     return 0;

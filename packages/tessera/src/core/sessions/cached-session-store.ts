@@ -87,8 +87,8 @@ export class CachedSessionStore implements SessionStore {
     return removed;
   }
 
-  async clearExpired(now: number, idleBefore: number): Promise<number> {
+  async clearExpired(now: number, idleBefore: number, onProgress?: (deletedSoFar: number) => void): Promise<number> {
     // Cached copies of expired sessions are refused by the manager's expiry check and age out.
-    return this.#store.clearExpired(now, idleBefore);
+    return this.#store.clearExpired(now, idleBefore, onProgress);
   }
 }

@@ -67,5 +67,5 @@ export interface SessionStore {
   /** ends every session of the user except `exceptId`; returns how many records went (0 from a store that keeps none) */
   deleteForUser(userId: number, exceptId?: string): Promise<number>;
   /** removes records whose absolute expiry has passed or that were last seen before `idleBefore` (and what a store kept of ended sessions that would have expired by `now`) */
-  clearExpired(now: number, idleBefore: number): Promise<number>;
+  clearExpired(now: number, idleBefore: number, onProgress?: (deletedSoFar: number) => void): Promise<number>;
 }

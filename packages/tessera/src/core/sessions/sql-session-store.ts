@@ -45,6 +45,9 @@ function compileLoad(db: Db) {
     .compile();
 }
 
+/** Sessions deleted by one statement of clearExpired: small enough to hold no lock for long. */
+const clearBatchSize = 5000;
+
 /**
  * Sessions in the `sessions` table (Django's db session backend); a load reads the session and its user
  * in one query, so an authenticated page costs one read.
@@ -138,11 +141,32 @@ export class SqlSessionStore implements SessionStore {
     return Number(result.numDeletedRows);
   }
 
-  async clearExpired(now: number, idleBefore: number): Promise<number> {
-    const result = await this.#db.kysely
-      .deleteFrom('sessions')
-      .where((eb) => eb.or([eb('expires_at', '<=', now), eb('last_seen', '<', idleBefore)]))
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+  /**
+   * In batches, each its own short statement, so a table of millions is never locked for long and
+   * pages keep being served meanwhile: first what has passed its absolute expiry (indexed), then
+   * what sat idle, walking the primary key once from where the last batch stopped.
+   */
+  async clearExpired(now: number, idleBefore: number, onProgress?: (deletedSoFar: number) => void): Promise<number> {
+    const kysely = this.#db.kysely;
+    let deleted = 0;
+    for (;;) {
+      const batch = kysely.selectFrom('sessions').select('id').where('expires_at', '<=', now).limit(clearBatchSize);
+      const result = await kysely.deleteFrom('sessions').where('id', 'in', batch).executeTakeFirst();
+      const count = Number(result.numDeletedRows);
+      deleted += count;
+      onProgress?.(deleted);
+      if (count < clearBatchSize) break;
+    }
+    let after = '';
+    for (;;) {
+      const ids = (await kysely.selectFrom('sessions').select('id').where('id', '>', after).where('last_seen', '<', idleBefore).orderBy('id').limit(clearBatchSize).execute()).map((row) => row.id);
+      if (ids.length === 0) break;
+      const result = await kysely.deleteFrom('sessions').where('id', 'in', ids).where('last_seen', '<', idleBefore).executeTakeFirst();
+      deleted += Number(result.numDeletedRows);
+      onProgress?.(deleted);
+      after = ids.at(-1)!;
+      if (ids.length < clearBatchSize) break;
+    }
+    return deleted;
   }
 }
