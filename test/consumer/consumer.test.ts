@@ -17,7 +17,7 @@ const rootManifest = JSON.parse(readFileSync(join(repository, 'package.json'), '
 const siteManifest = JSON.parse(readFileSync(join(repository, 'site', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
 
 /** The tables tessera's own migrations make, and the migration tables; an app on tessera has these and its own. */
-const tesseraTables = ['group_permissions', 'groups', 'login_failures', 'permissions', 'revoked_sessions', 'sessions', 'tessera_migrations', 'tessera_migrations_lock', 'user_groups', 'user_permissions', 'user_session_cutoffs', 'users'];
+const tesseraTables = ['auth_events', 'group_permissions', 'groups', 'login_failures', 'permissions', 'revoked_sessions', 'sessions', 'tessera_migrations', 'tessera_migrations_lock', 'user_groups', 'user_permissions', 'user_session_cutoffs', 'users'];
 
 function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}) {
   const result = spawnSync(command, args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 15 * 60_000 });
@@ -226,7 +226,7 @@ describe('the packed tarball in an app of its own', { timeout: 25 * 60_000 }, ()
       const db = new Database(file, { readonly: true });
       try {
         const applied = (db.prepare('select name from tessera_migrations order by name').all() as { name: string }[]).map((row) => row.name);
-        assert.deepEqual(applied, ['0001-accounts', '0002-permissions', '0003-revoked-sessions', 'app-0001-bio'], name);
+        assert.deepEqual(applied, ['0001-accounts', '0002-permissions', '0003-revoked-sessions', '0004-auth-events', 'app-0001-bio'], name);
         const columns = (db.prepare('pragma table_info(users)').all() as { name: string }[]).map((column) => column.name);
         assert.ok(columns.includes('bio'), name);
       } finally {

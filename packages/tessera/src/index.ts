@@ -11,6 +11,7 @@ export type { MigrationFactory } from './db/migrate.ts';
 export { Auth, SESSION_AUTH_HASH_KEY, type AuthOptions, type AuthenticateOptions, type AuthenticationResult } from './core/auth.ts';
 export { LoginThrottle, MemoryFailureCounter, type FailureCounter, type FailureCount, type LoginThrottleOptions, type ThrottleVerdict, type AttemptOrigin } from './core/throttle.ts';
 export { SqlFailureCounter } from './core/sql-failure-counter.ts';
+export { AuthEvents, type AuthEvent, type AuthEventKind, type StoredAuthEvent, type AuditLogger } from './core/audit/auth-events.ts';
 export { RateLimit, type RateLimitOptions } from './core/rate-limit.ts';
 export { DeviceCookies } from './core/device-cookie.ts';
 export { addressBucket } from './core/client-address.ts';

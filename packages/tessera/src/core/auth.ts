@@ -2,6 +2,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Passwords } from './passwords/passwords.ts';
 import type { Session } from './sessions/session.ts';
+import type { AuditLogger, AuthEvents } from './audit/auth-events.ts';
 import type { LoginThrottle } from './throttle.ts';
 import type { UserStore } from './users/user-store.ts';
 import { cleanUsername, normalizeUsername, usernameProblem, type User } from './users/user.ts';
@@ -16,6 +17,8 @@ export interface AuthOptions<Extra extends object> {
   secretKey: string;
   /** counts failed logins per account and address; without one, nothing is throttled */
   throttle?: LoginThrottle;
+  /** where failed and throttled logins are recorded; without it, nowhere */
+  events?: AuthEvents;
 }
 
 /**
@@ -36,7 +39,16 @@ export interface AuthenticateOptions {
    * such a browser is counted on its own, never locked out by failures from elsewhere
    */
   device?: string | undefined;
+  /** the client's User-Agent, for the audit trail */
+  userAgent?: string | undefined;
+  /** the session's public id, for the audit trail */
+  sessionId?: string | null | undefined;
+  /** where the audit trail's log line goes (Fastify's request.log) */
+  logger?: AuditLogger | undefined;
 }
+
+/** Why a login failed, for the audit trail only: the person who failed is told none of it. */
+type FailureReason = 'unknown_user' | 'wrong_password' | 'inactive' | 'refused_username';
 
 /**
  * Django's five verbs: {@link Auth.authenticate}, {@link Auth.login}, {@link Auth.logout},
@@ -47,12 +59,14 @@ export class Auth<Extra extends object = Record<string, unknown>> {
   readonly users: UserStore<Extra>;
   readonly passwords: Passwords;
   readonly #throttle: LoginThrottle | undefined;
+  readonly #events: AuthEvents | undefined;
   readonly #hashKey: Buffer;
 
   constructor(options: AuthOptions<Extra>) {
     this.users = options.users;
     this.passwords = options.passwords;
     this.#throttle = options.throttle;
+    this.#events = options.events;
     // A key of its own, derived from SECRET_KEY, so this HMAC cannot stand in for any other.
     this.#hashKey = createHmac('sha256', options.secretKey).update('tessera.auth.sessionAuthHash').digest();
   }
@@ -73,25 +87,33 @@ export class Auth<Extra extends object = Record<string, unknown>> {
     const secret = typeof password === 'string' ? password : '';
     const key = normalizeUsername(name);
     const throttle = this.#throttle;
+    const audit = (kind: 'login_failed' | 'login_throttled', userId: number | null, reason: string) =>
+      this.#events?.record({ kind, userId, reason, address: options.address, userAgent: options.userAgent, sessionId: options.sessionId }, options.logger);
     if (throttle !== undefined) {
       const verdict = await throttle.attempt(key, options);
-      if (!verdict.allowed) return { ok: false, reason: 'throttled', retryAfterSeconds: verdict.retryAfterSeconds };
+      if (!verdict.allowed) {
+        await audit('login_throttled', null, `retry after ${verdict.retryAfterSeconds} s`);
+        return { ok: false, reason: 'throttled', retryAfterSeconds: verdict.retryAfterSeconds };
+      }
     }
-    let user: User<Extra> | null;
+    let checked: { user: User<Extra> | null; reason?: FailureReason; knownId?: number };
     try {
       // The rule sign-up applies (after NFKC, in characters): no account has a name it refuses,
       // and asking costs one hash all the same.
       const refused = name !== username || secret !== password || usernameProblem(cleanUsername(name)) !== null;
-      user = refused ? (await this.passwords.hashForTiming(secret), null) : await this.verifyCredentials(name, secret);
+      checked = refused ? (await this.passwords.hashForTiming(secret), { user: null, reason: 'refused_username' }) : await this.#check(name, secret);
     } catch (error) {
       // The check never happened (the hash queue was full, the database away): it is no failure,
       // or whoever fills the queue could lock others out, their own known browsers included.
       await throttle?.abandoned(key, options).catch(() => {});
       throw error;
     }
-    if (user === null) return { ok: false, reason: 'invalid' };
+    if (checked.user === null) {
+      await audit('login_failed', checked.knownId ?? null, checked.reason ?? 'wrong_password');
+      return { ok: false, reason: 'invalid' };
+    }
     await throttle?.succeeded(key, options);
-    return { ok: true, user };
+    return { ok: true, user: checked.user };
   }
 
   /**
@@ -101,20 +123,26 @@ export class Auth<Extra extends object = Record<string, unknown>> {
    * nor its timing tells which it was. A correct password in an old format is re-hashed.
    */
   async verifyCredentials(username: string, password: string): Promise<User<Extra> | null> {
+    return (await this.#check(username, password)).user;
+  }
+
+  /** The check itself, with why it failed (for the audit trail alone). */
+  async #check(username: string, password: string): Promise<{ user: User<Extra> | null; reason?: FailureReason; knownId?: number }> {
     // No username holds NUL (sign-up refuses it), and PostgreSQL could not even compare one.
     const user = username.includes('\0') ? null : await this.users.getByUsername(username);
     if (user === null) {
       await this.passwords.hashForTiming(password);
-      return null;
+      return { user: null, reason: 'unknown_user' };
     }
     const check = await this.passwords.check(password, user.password);
-    if (!check.ok || !user.isActive) return null;
+    if (!check.ok) return { user: null, reason: 'wrong_password', knownId: user.id };
+    if (!user.isActive) return { user: null, reason: 'inactive', knownId: user.id };
     if (check.needsRehash) {
       const upgraded = await this.passwords.hash(password);
       await this.users.update(user.id, { password: upgraded });
       user.password = upgraded;
     }
-    return user;
+    return { user };
   }
 
   /** HMAC of the password hash: changes whenever the password does, revealing nothing of it. */

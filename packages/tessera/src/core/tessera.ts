@@ -24,6 +24,7 @@ import { SqlFailureCounter } from './sql-failure-counter.ts';
 import { LoginThrottle } from './throttle.ts';
 import { RateLimit } from './rate-limit.ts';
 import { DeviceCookies } from './device-cookie.ts';
+import { AuthEvents } from './audit/auth-events.ts';
 import { CachedUserStore } from './users/cached-user-store.ts';
 import { SqlUserStore } from './users/sql-user-store.ts';
 import type { UserFields } from './users/user-fields.ts';
@@ -58,6 +59,8 @@ export interface Tessera<Extra extends object = Record<string, unknown>> {
   sessions: SessionManager;
   auth: Auth<Extra>;
   throttle: LoginThrottle;
+  /** the audit trail of authentication: logins, failures, logouts, password changes, revocations */
+  events: AuthEvents;
   /** SIGNUPS_PER_ADDRESS: accounts one address may create in an hour */
   signups: RateLimit;
   /** the `device` cookie: browsers that logged into an account before are never locked out of it by others */
@@ -145,6 +148,7 @@ export function createTessera<Extra extends object = Record<string, unknown>>(
   }
 
   const counter = new SqlFailureCounter(db);
+  const events = new AuthEvents(db);
   const throttle = new LoginThrottle({
     counter,
     perAccount: config.loginFailuresPerAccount,
@@ -161,7 +165,8 @@ export function createTessera<Extra extends object = Record<string, unknown>>(
     passwords,
     sessionStore,
     sessions,
-    auth: new Auth<Extra>({ users, passwords, secretKey, throttle }),
+    auth: new Auth<Extra>({ users, passwords, secretKey, throttle, events }),
+    events,
     throttle,
     signups,
     devices: new DeviceCookies(secretKey),

@@ -5,6 +5,7 @@ import type { Db } from './database.ts';
 import { accountsMigration } from './migrations/0001-accounts.ts';
 import { permissionsMigration } from './migrations/0002-permissions.ts';
 import { revokedSessionsMigration } from './migrations/0003-revoked-sessions.ts';
+import { authEventsMigration } from './migrations/0004-auth-events.ts';
 
 /** A migration that learns the column spellings of the dialect it runs on. */
 export type MigrationFactory = (types: ColumnTypes) => Migration;
@@ -14,6 +15,7 @@ export const tesseraMigrations: Record<string, MigrationFactory> = {
   '0001-accounts': accountsMigration,
   '0002-permissions': permissionsMigration,
   '0003-revoked-sessions': revokedSessionsMigration,
+  '0004-auth-events': authEventsMigration,
 };
 
 /**

@@ -93,9 +93,24 @@ export interface UserPermissionsTable {
   permission_id: number;
 }
 
+/** One authentication event: who, what, from where; never a password, token or hash. */
+export interface AuthEventsTable {
+  id: Generated<number>;
+  user_id: number | null;
+  kind: string;
+  /** why, for a failure: kept on the server, never shown to whoever failed */
+  reason: string;
+  /** the session's public id (never its token) */
+  session_id: string;
+  address: string;
+  user_agent: string;
+  created_at: number;
+}
+
 /** The tables tessera's migrations create, as Kysely sees them. */
 export interface Database {
   users: UsersTable;
+  auth_events: AuthEventsTable;
   sessions: SessionsTable;
   login_failures: LoginFailuresTable;
   revoked_sessions: RevokedSessionsTable;

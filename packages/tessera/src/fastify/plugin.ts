@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyCookie, { type CookieSerializeOptions } from '@fastify/cookie';
 import fp from 'fastify-plugin';
+import type { AuthEventKind } from '../core/audit/auth-events.ts';
 import type { AuthenticationResult } from '../core/auth.ts';
 import { isCsrfSecret, maskCsrfSecret, newCsrfSecret, TrustedOrigins } from '../core/csrf.ts';
 import { TesseraError } from '../core/errors.ts';
@@ -110,6 +111,12 @@ declare module 'fastify' {
     login(user: User<any>, options?: LoginOptions): Promise<void>;
     /** Django's `logout()`: the session is deleted, its cookie expired, `request.user` anonymous. */
     logout(): Promise<void>;
+    /**
+     * Records an authentication event the application carried out (a password change, a
+     * revocation, a deletion) with this request's session, address and User-Agent; the user is
+     * `request.user` unless given. Logins, failures, throttling and logouts are recorded already.
+     */
+    recordAuthEvent(kind: AuthEventKind, userId?: number | null): Promise<void>;
   }
   interface FastifyContextConfig {
     /** false for routes that need no session at all (static files, health checks): no lookup is made */
@@ -129,6 +136,12 @@ interface RequestState {
   sessionLoaded: boolean;
   /** the device cookie a login in this request renewed, to be sent with the response */
   deviceCookie?: string;
+  /** the user a login in this request logged in, recorded once the session is saved */
+  loggedIn?: number;
+}
+
+function userAgentOf(request: FastifyRequest): string {
+  return String(request.headers['user-agent'] ?? '');
 }
 
 const state = new WeakMap<FastifyRequest, RequestState>();
@@ -218,7 +231,7 @@ export const tesseraPlugin = fp<TesseraPluginOptions>(
     });
     app.decorateRequest('authenticate', function authenticate(this: FastifyRequest, username: string, password: string) {
       const device = typeof username === 'string' ? tessera.devices.deviceFor(this.cookies[deviceCookie], normalizeUsername(username)) : undefined;
-      return tessera.auth.authenticate(username, password, { address: this.ip, device });
+      return tessera.auth.authenticate(username, password, { address: this.ip, device, userAgent: userAgentOf(this), sessionId: this.session.id, logger: this.log });
     });
     app.decorateRequest('login', async function login(this: FastifyRequest, user: User<any>, loginOptions: LoginOptions = {}) {
       if (state.get(this)?.sessionLoaded !== true) {
@@ -231,11 +244,21 @@ export const tesseraPlugin = fp<TesseraPluginOptions>(
       this.rotateCsrfSecret();
       // This browser has now logged into the account: failures from elsewhere will not lock it out.
       const entry = state.get(this);
-      if (entry) entry.deviceCookie = tessera.devices.afterLogin(this.cookies[deviceCookie], user.usernameNormalized);
+      if (entry) {
+        entry.deviceCookie = tessera.devices.afterLogin(this.cookies[deviceCookie], user.usernameNormalized);
+        // Recorded once the session is saved: its public id is known only then.
+        entry.loggedIn = user.id;
+      }
     });
     app.decorateRequest('logout', async function logout(this: FastifyRequest) {
-      tessera.auth.logout(this.session);
+      const { user, session } = this;
+      if (user.isAuthenticated) await tessera.events.record({ kind: 'logout', userId: user.id, sessionId: session.id, address: this.ip, userAgent: userAgentOf(this) }, this.log);
+      tessera.auth.logout(session);
       this.user = anonymousUser;
+    });
+    app.decorateRequest('recordAuthEvent', async function recordAuthEvent(this: FastifyRequest, kind: AuthEventKind, userId?: number | null) {
+      const owner = userId !== undefined ? userId : this.user.isAuthenticated ? this.user.id : null;
+      await tessera.events.record({ kind, userId: owner, sessionId: this.session.id, address: this.ip, userAgent: userAgentOf(this) }, this.log);
     });
 
     // Every route registered from here on takes at most bodyLimit bytes.
@@ -275,8 +298,12 @@ export const tesseraPlugin = fp<TesseraPluginOptions>(
       if (entry.sessionLoaded && reply.statusCode < 500) {
         const cookie = await tessera.sessions.commit(request.session, {
           ip: request.ip,
-          userAgent: String(request.headers['user-agent'] ?? ''),
+          userAgent: userAgentOf(request),
         });
+        if (entry.loggedIn !== undefined) {
+          const sessionId = cookie?.action === 'set' ? cookie.sessionId : request.session.id;
+          await tessera.events.record({ kind: 'login', userId: entry.loggedIn, sessionId, address: request.ip, userAgent: userAgentOf(request) }, request.log);
+        }
         if (cookie?.action === 'set') {
           reply.setCookie(sessionCookie, cookie.value, {
             ...cookieAttributes,

@@ -58,7 +58,9 @@ export const clearSessionsCommand: Command = {
     const removed = await tessera.sessionStore.clearExpired(now, now - tessera.config.session.idleTimeoutSeconds * 1000, progress);
     if (progress) process.stderr.write('\n');
     const counters = await tessera.clearExpiredCounters(now);
+    const events = await tessera.events.clearOld(now);
     out(`deleted ${removed} expired sessions and ${counters} finished login-failure and sign-up counters`);
+    if (events > 0) out(`forgot ${events} authentication events older than 90 days`);
     return 0;
   },
 };

@@ -7,7 +7,7 @@ import { hashSessionSecret, newSessionToken, sessionSecretMatches } from './toke
 
 /** What the session cookie must become after a request: set, with its lifetime, or cleared. */
 export type SessionCookie =
-  | { action: 'set'; value: string; /** undefined: a browser-session cookie */ maxAgeSeconds: number | undefined }
+  | { action: 'set'; value: string; /** undefined: a browser-session cookie */ maxAgeSeconds: number | undefined; /** the session's public id */ sessionId: string }
   | { action: 'clear' };
 
 /** Who made the request, kept with a session it creates so a user's sessions can be told apart. */
@@ -113,7 +113,7 @@ export class SessionManager {
   }
 
   private cookieFor(value: string, record: SessionRecord, now: number): SessionCookie {
-    if (!record.persistent) return { action: 'set', value, maxAgeSeconds: undefined };
-    return { action: 'set', value, maxAgeSeconds: Math.max(0, Math.floor((record.expiresAt - now) / 1000)) };
+    if (!record.persistent) return { action: 'set', value, maxAgeSeconds: undefined, sessionId: record.id };
+    return { action: 'set', value, maxAgeSeconds: Math.max(0, Math.floor((record.expiresAt - now) / 1000)), sessionId: record.id };
   }
 }

@@ -78,7 +78,7 @@ describe('SessionManager: lazy sessions', () => {
     const session = await manager.load(undefined, T0);
     session.set('cart', ['tea']);
     const cookie = await manager.commit(session, client, T0);
-    assert.deepEqual(cookie, { action: 'set', value: cookieValue(cookie), maxAgeSeconds: 1_209_600 });
+    assert.deepEqual(cookie, { action: 'set', value: cookieValue(cookie), maxAgeSeconds: 1_209_600, sessionId: cookie?.action === 'set' ? cookie.sessionId : '' });
     assert.match(cookieValue(cookie), tokenShape);
     assert.equal(store.size, 1);
     const token = parseSessionToken(cookieValue(cookie));
@@ -147,7 +147,7 @@ describe('SessionManager: browser-session cookies', () => {
     session.set('a', 1);
     session.setPersistent(false);
     const cookie = await manager.commit(session, client, T0);
-    assert.deepEqual(cookie, { action: 'set', value: cookieValue(cookie), maxAgeSeconds: undefined });
+    assert.deepEqual(cookie, { action: 'set', value: cookieValue(cookie), maxAgeSeconds: undefined, sessionId: cookie?.action === 'set' ? cookie.sessionId : '' });
     const row = await store.load(idOf(cookieValue(cookie)));
     assert.equal(row?.persistent, false);
     // The server still ends it, even if the browser never closes.
