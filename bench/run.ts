@@ -257,7 +257,7 @@ if (wanted('queries')) {
 }
 
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`;
-const versions = ['fastify', 'kysely', 'better-sqlite3', 'liquidjs', 'argon2', 'express', 'express-session', 'passport', 'better-auth', 'autocannon']
+const versions = ['fastify', 'kysely', 'better-sqlite3', 'preact-render-to-string', 'argon2', 'express', 'express-session', 'passport', 'better-auth', 'autocannon']
   .map((name) => {
     try {
       return `${name} ${(JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version}`;
@@ -294,7 +294,7 @@ const report = [
   `Machine: ${machine}.`,
   `Versions: ${versions}.`,
   '',
-  'Each page view is `GET /` with the logged-in user\'s cookie: the session is looked up, the user loaded, and the same liquid page rendered. A 2-second warm-up precedes every measured run.',
+  'Each page view is `GET /` with the logged-in user\'s cookie: the session is looked up, the user loaded, and the same page component rendered. A 2-second warm-up precedes every measured run.',
   '',
   targetTable,
   '',

@@ -18,6 +18,8 @@ import { registerSecurityHeaders, securityHeaders } from './security-headers.ts'
 import { ArticleListCache } from './articles/article-list-cache.ts';
 import { ArticleStore } from './articles/article-store.ts';
 import { articleView } from './articles/article-views.ts';
+import { ArticleList } from './pages/article-list.tsx';
+import { ErrorPage } from './pages/error-page.tsx';
 import { GuestReadingList } from './articles/guest-reading-list.ts';
 import { ReadingListStore } from './articles/reading-list-store.ts';
 import { articleRoutes } from './routes/articles.ts';
@@ -112,7 +114,7 @@ export async function buildSite(tessera: Tessera, options: SiteOptions = {}): Pr
       store: articles,
       ttlSeconds: 300,
       render: async (lang, offset, limit) =>
-        pages.fragment('article-list', lang, { articles: (await articles.list(offset, limit)).map((article) => articleView(article, lang)) }),
+        pages.fragment(ArticleList, { articles: (await articles.list(offset, limit)).map((article) => articleView(article, lang)), lang }),
     }),
     readingList: new ReadingListStore(tessera.db),
     guestList: new GuestReadingList(tessera.secretKey),
@@ -142,7 +144,7 @@ export async function buildSite(tessera: Tessera, options: SiteOptions = {}): Pr
     const titleKey = `status.${shown}` as MessageKey;
     const text = status === 403 && detail?.startsWith('CSRF') ? t('status.403.csrf') : t(`status.${shown}.text` as MessageKey);
     try {
-      return await pages.page(request, reply, 'error', {
+      return await pages.page(request, reply, ErrorPage, {
         title: t(titleKey),
         text,
         detail: shown < 500 && detail && !detail.startsWith('CSRF') ? detail : '',

@@ -1,4 +1,4 @@
-// Reading submitted fields safely, and describing a form for the shared auth-form template.
+// Reading submitted fields safely, and describing a form for the shared AuthForm component.
 import { usernameMaxLength } from 'tessera';
 
 /**

@@ -1,23 +1,11 @@
-// Renders pages in the site's layout, with the visitor's language, ETag and cache headers.
-import { sitePath } from './site-files.ts';
+// Renders page components for a response: the visitor's shared page values, ETag and cache headers.
 import { createHash, createHmac } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Liquid } from 'liquidjs';
+import { h, type Attributes, type FunctionComponent, type VNode } from 'preact';
 import { popFlash } from './flash.ts';
-import { catalogue, chooseLanguage, translator, type Lang, type Translate } from './i18n/index.ts';
-
-export const templatesDirectory = sitePath('templates/');
-
-const liquid = new Liquid({
-  root: templatesDirectory,
-  extname: '.liquid',
-  // Everything printed is HTML-escaped unless a template says otherwise; no user text ever is.
-  outputEscape: 'escape',
-  cache: true,
-  strictFilters: true,
-});
-
-
+import { chooseLanguage, translator, type Lang, type Translate } from './i18n/index.ts';
+import { PageProvider, type PageShared } from './pages/page-context.ts';
+import { renderHtml } from './pages/render-html.ts';
 
 export type CachePolicy = 'private' | 'no-store';
 
@@ -33,6 +21,13 @@ export interface PageOptions {
   cache?: CachePolicy;
 }
 
+/**
+ * A page or a fragment: a function of its typed props. The props a caller passes are checked
+ * against it (NoInfer: they never widen what the component asks for), so a page given the wrong
+ * data fails the type-check instead of rendering an empty string.
+ */
+export type Component<P> = (props: P) => VNode | null;
+
 export function resolveLanguage(request: FastifyRequest): void {
   // Cookies are not parsed when the router rejects a URL (no plugin ran): read the header then.
   const cookie = request.cookies ? request.cookies.lang : /(?:^|;)\s*lang=([^;]*)/.exec(request.headers.cookie ?? '')?.[1]?.trim();
@@ -41,9 +36,22 @@ export function resolveLanguage(request: FastifyRequest): void {
 }
 
 export interface PageRenderer {
-  /** a piece of a page, for caching; it must not depend on the visitor beyond `lang` */
-  fragment(template: string, lang: Lang, context: Record<string, unknown>): Promise<string>;
-  page(request: FastifyRequest, reply: FastifyReply, template: string, context: Record<string, unknown>, options?: PageOptions): Promise<FastifyReply>;
+  /** a piece of a page, for caching: rendered with no page around it, so it can depend on its props only */
+  fragment<P>(component: Component<P>, props: NoInfer<P>): string;
+  page<P>(request: FastifyRequest, reply: FastifyReply, component: Component<P>, props: NoInfer<P>, options?: PageOptions): Promise<FastifyReply>;
+}
+
+// preact renders elements only; the document type comes first, as text.
+const doctype = '<!doctype html>\n';
+
+function element<P>(component: Component<P>, props: P): VNode<Attributes & P> {
+  // A component with its props, as JSX would write it (`key` and `ref`, the Attributes, are optional).
+  return h(component as FunctionComponent<P>, props as Attributes & P);
+}
+
+/** A whole page: `component` (which wraps itself in the Layout) given the response's shared values. */
+export function renderPage<P>(shared: PageShared, component: Component<P>, props: NoInfer<P>): string {
+  return doctype + renderHtml(h(PageProvider, { value: shared }, element(component, props)));
 }
 
 /**
@@ -58,22 +66,25 @@ export function csrfPlaceholderFor(secretKey: string): string {
 
 export function pageRenderer(assets: Record<string, string>, csrfPlaceholder: string): PageRenderer {
   return {
-    async fragment(template, lang, context) {
-      return liquid.renderFileSync(template, { lang, m: catalogue(lang), ...context });
+    fragment(component, props) {
+      return renderHtml(element(component, props));
     },
-    async page(request, reply, template, context, options = {}) {
+    async page(request, reply, component, props, options = {}) {
       const status = options.status ?? 200;
-      const flash = popFlash(request);
-      const html = liquid.renderFileSync(template, {
-        lang: request.lang ?? 'en',
-        m: catalogue(request.lang ?? 'en'),
-        user: request.user ?? { isAuthenticated: false },
-        csrf: csrfPlaceholder,
-        path: request.url.split('?')[0],
-        assets,
-        flash,
-        ...context,
-      });
+      const lang = request.lang ?? 'en';
+      const html = renderPage(
+        {
+          lang,
+          t: request.t ?? translator(lang),
+          user: request.user ?? { isAuthenticated: false },
+          csrf: csrfPlaceholder,
+          path: request.url.split('?')[0] ?? '/',
+          assets,
+          flash: popFlash(request),
+        },
+        component,
+        props,
+      );
       reply.code(status).type('text/html; charset=utf-8');
       reply.header('Cache-Control', options.cache === 'no-store' ? 'no-store, private' : 'private, no-cache');
       reply.header('Vary', 'Cookie, Accept-Language');

@@ -1,9 +1,18 @@
-// What the templates see of an article: escaped by the template, dates formatted for the visitor.
+// What the pages see of an article: its dates formatted for the visitor (the page escapes the text).
 import { formatTime } from '../format-time.ts';
 import type { Lang } from '../i18n/index.ts';
 import type { Article } from './article-store.ts';
 
-export function articleView(article: Article, lang: Lang) {
+export interface ArticleView extends Article {
+  created: string;
+  createdIso: string;
+  updated: string;
+  updatedIso: string;
+  /** changed more than a second after it was written */
+  edited: boolean;
+}
+
+export function articleView(article: Article, lang: Lang): ArticleView {
   return {
     ...article,
     created: formatTime(lang, article.createdAt),

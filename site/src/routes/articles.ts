@@ -7,6 +7,9 @@ import { contentMaxLength, titleMaxLength, type Article } from '../articles/arti
 import { deleteArticlePermission } from '../migrations/site-0001-articles.ts';
 import { field, fieldView, formView, FormErrors } from '../forms.ts';
 import { addFlash } from '../flash.ts';
+import { ArticlePage } from '../pages/article-page.tsx';
+import { ArticlesPage } from '../pages/articles-page.tsx';
+import { FormPage } from '../pages/form-page.tsx';
 import type { RouteSpec } from '../route-table.ts';
 import type { SiteContext } from '../site-context.ts';
 
@@ -50,7 +53,7 @@ export function articleRoutes(context: SiteContext): RouteSpec[] {
         fieldView({ name: 'content', type: 'textarea', label: t('field.content'), value: options.values.content, maxlength: contentMaxLength, errors: options.errors.for('content') }),
       ],
     });
-    return pages.page(request, reply, 'form-page', { title: options.title, form }, { status: options.status ?? 200, cache: 'no-store' });
+    return pages.page(request, reply, FormPage, { title: options.title, form }, { status: options.status ?? 200, cache: 'no-store' });
   }
 
   function readArticleForm(request: FastifyRequest) {
@@ -80,7 +83,7 @@ export function articleRoutes(context: SiteContext): RouteSpec[] {
         // Like Django's paginator: an empty first page is fine, a page past the last is not.
         if (page < 1 || page > pageCount) throw new TesseraError('not_found');
         const listHtml = await articleList.list(request.lang, (page - 1) * articlesPerPage, articlesPerPage);
-        return pages.page(request, reply, 'articles', { title: request.t('articles.title'), list_html: listHtml, page, pages: pageCount });
+        return pages.page(request, reply, ArticlesPage, { listHtml, page, pages: pageCount });
       },
     },
     {
@@ -113,12 +116,11 @@ export function articleRoutes(context: SiteContext): RouteSpec[] {
         const saved = user.isAuthenticated
           ? await context.readingList.has(user.id, article.id)
           : context.guestList.read(request.cookies.reading_list).includes(article.id);
-        return pages.page(request, reply, 'article', {
-          title: article.title,
+        return pages.page(request, reply, ArticlePage, {
           article: articleView(article, request.lang),
           saved,
-          can_edit: user.isAuthenticated && user.id === article.authorId,
-          can_delete: user.isAuthenticated && (await canDelete(user, article)),
+          canEdit: user.isAuthenticated && user.id === article.authorId,
+          canDelete: user.isAuthenticated && (await canDelete(user, article)),
         });
       },
     },

@@ -2,6 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { safeRedirect, isSafeRedirect } from 'tessera';
 import { checkbox, field, fieldView, formView, FormErrors, usernameInputMaxLength } from '../forms.ts';
+import { FormPage } from '../pages/form-page.tsx';
 import type { RouteSpec } from '../route-table.ts';
 import type { SiteContext } from '../site-context.ts';
 
@@ -34,7 +35,7 @@ export function loginRoutes(context: SiteContext): RouteSpec[] {
       ],
       links: [{ href: input.next !== '' ? `/accounts/signup?next=${encodeURIComponent(input.next)}` : '/accounts/signup', text: t('login.no_account') }],
     });
-    return pages.page(request, reply, 'form-page', { title: t('login.title'), form }, { status, cache: 'no-store' });
+    return pages.page(request, reply, FormPage, { title: t('login.title'), form }, { status, cache: 'no-store' });
   }
 
   return [

@@ -3,6 +3,7 @@ import { TesseraError } from 'tessera';
 import { field } from '../forms.ts';
 import { goBackTarget } from '../go-back.ts';
 import { isLang } from '../i18n/index.ts';
+import { HomePage } from '../pages/home-page.tsx';
 import type { RouteSpec } from '../route-table.ts';
 import type { SiteContext } from '../site-context.ts';
 import { HIDE_NOTICE_COOKIE } from './notice.ts';
@@ -18,10 +19,9 @@ export function pageRoutes({ tessera, notice, pages, articleList }: SiteContext)
       url: '/',
       handler: async (request, reply) => {
         const hidden = request.cookies[HIDE_NOTICE_COOKIE] !== undefined;
-        return pages.page(request, reply, 'home', {
-          title: request.t('home.title'),
-          notice: hidden ? '' : (notice ?? request.t('notice.default')),
-          list_html: await articleList.list(request.lang, 0, homeArticleCount),
+        return pages.page(request, reply, HomePage, {
+          notice: hidden ? null : (notice ?? request.t('notice.default')),
+          listHtml: await articleList.list(request.lang, 0, homeArticleCount),
         });
       },
     },

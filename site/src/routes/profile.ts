@@ -5,6 +5,7 @@ import { loginRequired } from 'tessera/fastify';
 import { emailMaxLength, emailProblem, nameMaxLength, nameProblem } from '../account-fields.ts';
 import { field, fieldView, formView, FormErrors } from '../forms.ts';
 import { addFlash } from '../flash.ts';
+import { FormPage } from '../pages/form-page.tsx';
 import type { RouteSpec } from '../route-table.ts';
 import type { SiteContext } from '../site-context.ts';
 
@@ -35,7 +36,7 @@ export function profileRoutes({ tessera, pages, articleList }: SiteContext): Rou
       ],
       links: [{ href: '/accounts/delete/confirm', text: t('update.delete_link') }],
     });
-    return pages.page(request, reply, 'form-page', { title: t('update.title'), form }, { status, cache: 'no-store' });
+    return pages.page(request, reply, FormPage, { title: t('update.title'), form }, { status, cache: 'no-store' });
   }
 
   /**
@@ -67,7 +68,7 @@ export function profileRoutes({ tessera, pages, articleList }: SiteContext): Rou
         fieldView({ name: 'new_password2', type: 'password', label: t('field.new_password2'), autocomplete: 'new-password', required: true, errors: errors.for('new_password2'), help: [t('help.password2')] }),
       ],
     });
-    return pages.page(request, reply, 'form-page', { title: t('password.title'), form }, { status, cache: 'no-store' });
+    return pages.page(request, reply, FormPage, { title: t('password.title'), form }, { status, cache: 'no-store' });
   }
 
   function renderDelete(request: FastifyRequest, reply: FastifyReply, errors: FormErrors, status = 200) {
@@ -82,7 +83,7 @@ export function profileRoutes({ tessera, pages, articleList }: SiteContext): Rou
       ],
       links: [{ href: '/accounts/update', text: t('delete.cancel') }],
     });
-    return pages.page(request, reply, 'form-page', { title: t('delete.title'), intro: t('delete.warning'), form }, { status, cache: 'no-store' });
+    return pages.page(request, reply, FormPage, { title: t('delete.title'), intro: t('delete.warning'), form }, { status, cache: 'no-store' });
   }
 
   return [

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TesseraError } from 'tessera';
 import { GuestReadingList, READING_LIST_COOKIE } from '../articles/guest-reading-list.ts';
 import { goBackTarget } from '../go-back.ts';
+import { ReadingListPage } from '../pages/reading-list-page.tsx';
 import type { RouteSpec } from '../route-table.ts';
 import type { SiteContext } from '../site-context.ts';
 import { articleId } from './articles.ts';
@@ -49,7 +50,7 @@ export function readingListRoutes(context: SiteContext): RouteSpec[] {
         const user = request.user;
         const ids = user.isAuthenticated ? await readingList.ids(user.id) : guestList.read(request.cookies[READING_LIST_COOKIE]);
         const saved = await articles.getMany(ids);
-        return pages.page(request, reply, 'reading-list', { title: request.t('reading.title'), articles: saved });
+        return pages.page(request, reply, ReadingListPage, { articles: saved });
       },
     },
   ];

@@ -5,6 +5,7 @@ import { loginRequired } from 'tessera/fastify';
 import { deviceName } from '../device-name.ts';
 import { formatTime } from '../format-time.ts';
 import { addFlash } from '../flash.ts';
+import { SessionsPage, type SessionRow } from '../pages/sessions-page.tsx';
 import type { RouteSpec } from '../route-table.ts';
 import type { SiteContext } from '../site-context.ts';
 
@@ -30,7 +31,7 @@ export function sessionRoutes({ tessera, pages }: SiteContext): RouteSpec[] {
         // A store that lists none (the cookie store) still shows this one, from its cookie.
         const loaded = request.session.loaded;
         if (loaded !== null && currentId !== null && !records.some((record) => record.id === currentId)) records.unshift(loaded);
-        const sessions = records
+        const sessions: SessionRow[] = records
           .filter((record) => !tessera.sessions.isExpired(record, Date.now()))
           .map((record) => ({
             id: record.id,
@@ -43,7 +44,7 @@ export function sessionRoutes({ tessera, pages }: SiteContext): RouteSpec[] {
             lastSeen: formatTime(request.lang, record.lastSeen),
             lastSeenIso: new Date(record.lastSeen).toISOString(),
           }));
-        return pages.page(request, reply, 'sessions', { title: request.t('sessions.title'), sessions, others_listed: listsEverySession }, { cache: 'no-store' });
+        return pages.page(request, reply, SessionsPage, { sessions, othersListed: listsEverySession }, { cache: 'no-store' });
       },
     },
     {

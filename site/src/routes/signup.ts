@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { passwordHelpTexts, passwordIssueMessage, validatePassword, isSafeRedirect, safeRedirect, cleanUsername, usernameProblem } from 'tessera';
 import { emailProblem } from '../account-fields.ts';
 import { field, fieldView, formView, FormErrors, usernameInputMaxLength } from '../forms.ts';
+import { FormPage } from '../pages/form-page.tsx';
 import type { RouteSpec } from '../route-table.ts';
 import type { SiteContext } from '../site-context.ts';
 import type { MessageKey } from '../i18n/index.ts';
@@ -36,7 +37,7 @@ export function signupRoutes(context: SiteContext): RouteSpec[] {
       ],
       links: [{ href: '/accounts/login', text: t('signup.have_account') }],
     });
-    return pages.page(request, reply, 'form-page', { title: t('signup.title'), form }, { status, cache: 'no-store' });
+    return pages.page(request, reply, FormPage, { title: t('signup.title'), form }, { status, cache: 'no-store' });
   }
 
   return [
