@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError, type Command, type OptionSpec } from './command.ts';
 import { checkCommand } from './commands/check.ts';
+import { importDjangoCommand } from './commands/import-django.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { addToGroupCommand, grantCommand } from './commands/permissions.ts';
 import { serveCommand, startCommand } from './commands/serve.ts';
@@ -22,6 +23,7 @@ const commands: readonly Command[] = [
   clearSessionsCommand,
   addToGroupCommand,
   grantCommand,
+  importDjangoCommand,
   checkCommand,
 ];
 

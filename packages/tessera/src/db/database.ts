@@ -49,7 +49,8 @@ export function parseDatabaseUrl(url: string): { dialect: DialectName; target: s
  */
 export function openDatabase(url: string, options: OpenOptions = {}): Db {
   const { dialect, target } = parseDatabaseUrl(url);
-  return dialect === 'sqlite' ? openSqlite(target, options.createFolder ?? true) : openPostgres(target, options.poolSize ?? 10);
+  const readOnly = options.readOnly ?? false;
+  return dialect === 'sqlite' ? openSqlite(target, options.createFolder ?? true, readOnly) : openPostgres(target, options.poolSize ?? 10, readOnly);
 }
 
 /** How a database is opened. */
@@ -61,6 +62,11 @@ export interface OpenOptions {
    * DATABASE_URL is not: a typo there should fail loudly, not grow a tree of empty folders.
    */
   createFolder?: boolean;
+  /**
+   * only read (default false), for another application's database: a SQLite file must exist and
+   * is opened read-only, its journal mode untouched; a PostgreSQL session refuses every write.
+   */
+  readOnly?: boolean;
 }
 
 function countQueries(stats: { queries: number; writes: number }) {
@@ -96,18 +102,22 @@ function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase {
   };
 }
 
-function openSqlite(path: string, createFolder: boolean): Db {
-  if (path !== ':memory:') {
+function openSqlite(path: string, createFolder: boolean, readOnly: boolean): Db {
+  if (readOnly) {
+    if (!existsSync(path)) throw new Error(`no SQLite database at ${path}`);
+  } else if (path !== ':memory:') {
     if (createFolder) mkdirSync(dirname(path), { recursive: true });
     else if (!existsSync(dirname(path))) throw new Error(`DATABASE_URL names a SQLite file in ${dirname(path)}, a folder that does not exist`);
     // Readable by its owner alone, like the secret key beside it: it holds password hashes and
     // session data. SQLite gives its -wal and -shm files the same permissions.
     if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
   }
-  const database = new BetterSqlite3(path);
-  // WAL lets readers run beside the writer; NORMAL sync in WAL loses nothing on a process kill.
-  database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = NORMAL');
+  const database = new BetterSqlite3(path, { readonly: readOnly, fileMustExist: readOnly });
+  if (!readOnly) {
+    // WAL lets readers run beside the writer; NORMAL sync in WAL loses nothing on a process kill.
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = NORMAL');
+  }
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   const stats = { queries: 0, writes: 0 };
@@ -133,7 +143,7 @@ function openSqlite(path: string, createFolder: boolean): Db {
 // pg is loaded only when a PostgreSQL URL is given: a SQLite site does not pay its memory.
 const load = createRequire(import.meta.url);
 
-function openPostgres(url: string, poolSize: number): Db {
+function openPostgres(url: string, poolSize: number, readOnly: boolean): Db {
   const pg = load('pg') as typeof PgModule;
   // int8 columns hold millisecond times and ids, which fit a double exactly.
   const types = {
@@ -145,6 +155,7 @@ function openPostgres(url: string, poolSize: number): Db {
     max: poolSize,
     connectionTimeoutMillis: 5000,
     types: types as PgModule.CustomTypesConfig,
+    ...(readOnly && { options: '-c default_transaction_read_only=on' }),
   });
   // An idle client losing its server must not take the process down; the pool reconnects.
   pool.on('error', () => {});

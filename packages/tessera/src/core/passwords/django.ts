@@ -4,6 +4,7 @@ import { pbkdf2, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { randomString } from '../random-string.ts';
 import { isCheckableArgon2Phc, verifyArgon2Phc } from './argon2id.ts';
+import { DjangoBcryptHasher, DjangoBcryptSha256Hasher } from './django-bcrypt.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 
 // Async forms only: the derivation runs on libuv's thread pool, and the event loop keeps serving pages.
@@ -318,6 +319,8 @@ export function djangoHashers(): PasswordHasher[] {
     new DjangoPbkdf2Sha256Hasher(),
     new DjangoPbkdf2Sha1Hasher(),
     new DjangoArgon2Hasher(),
+    new DjangoBcryptSha256Hasher(),
+    new DjangoBcryptHasher(),
     new DjangoScryptHasher(),
   ];
 }

@@ -133,6 +133,11 @@ export class Passwords {
     return encoded !== null && encoded !== '' && !encoded.startsWith(UNUSABLE_PREFIX);
   }
 
+  /** True when some password could match `encoded`: it is usable and one of the hashers reads it. */
+  canCheck(encoded: string): boolean {
+    return this.isUsable(encoded) && this.#hasherFor(encoded) !== undefined;
+  }
+
   #hasherFor(encoded: string): PasswordHasher | undefined {
     return this.#hashers.find((hasher) => hasher.handles(encoded));
   }
@@ -146,7 +151,7 @@ export interface DefaultPasswordsOptions {
   maxWaiting?: number;
 }
 
-/** argon2id preferred; Django's pbkdf2_sha256, pbkdf2_sha1, argon2 and scrypt read for imported users. */
+/** argon2id preferred; Django's pbkdf2_sha256, pbkdf2_sha1, argon2, bcrypt_sha256, bcrypt and scrypt read for imported users. */
 export function defaultPasswords(options: DefaultPasswordsOptions = {}): Passwords {
   return new Passwords({
     preferred: new Argon2idHasher(options.argon2id),
