@@ -17,13 +17,24 @@ export interface SessionRow {
   lastSeenIso: string;
 }
 
+/** One of the user's own recent authentication events. */
+export interface ActivityRow {
+  what: string;
+  ip: string;
+  device: string;
+  when: string;
+  whenIso: string;
+}
+
 export interface SessionsPageProps {
   sessions: SessionRow[];
+  /** the user's own recent authentication events, newest first */
+  activity: ActivityRow[];
   /** false where the store cannot list a user's sessions (the cookie store): only this one shows */
   othersListed: boolean;
 }
 
-export const SessionsPage = withPage<SessionsPageProps>(({ sessions, othersListed }, { t }) => {
+export const SessionsPage = withPage<SessionsPageProps>(({ sessions, othersListed, activity }, { t }) => {
   return (
     <Layout title={t('sessions.title')}>
       <h1>{t('sessions.title')}</h1>
@@ -80,6 +91,35 @@ export const SessionsPage = withPage<SessionsPageProps>(({ sessions, othersListe
           <CsrfInput />
           <button type="submit">{t('sessions.revoke_others')}</button>
         </form>
+      )}
+      {activity.length > 0 && (
+        <section aria-labelledby="activity-heading">
+          <h2 id="activity-heading">{t('activity.title')}</h2>
+          <div class="sessions-wrap">
+            <table class="activity" id="activity">
+              <thead>
+                <tr>
+                  <th scope="col">{t('activity.what')}</th>
+                  <th scope="col">{t('sessions.device')}</th>
+                  <th scope="col">{t('sessions.ip')}</th>
+                  <th scope="col">{t('activity.when')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {activity.map((event) => (
+                  <tr>
+                    <td>{event.what}</td>
+                    <td>{event.device}</td>
+                    <td>{event.ip}</td>
+                    <td>
+                      <time datetime={event.whenIso}>{event.when}</time>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
       )}
     </Layout>
   );

@@ -161,6 +161,7 @@ export function profileRoutes({ tessera, pages, articleList }: SiteContext): Rou
         const thisSession = request.session.id;
         tessera.auth.updateSessionAuthHash(request.session, user);
         if (thisSession !== null) await tessera.sessionStore.deleteForUser(user.id, thisSession);
+        await request.recordAuthEvent('password_changed');
         addFlash(request, t('password.changed'));
         return reply.redirect('/accounts/update', 303);
       },
@@ -188,6 +189,7 @@ export function profileRoutes({ tessera, pages, articleList }: SiteContext): Rou
           if (own === 'wrong') errors.add('password', request.t('delete.password_incorrect'));
         }
         if (!errors.isEmpty) return renderDelete(request, reply, errors, 422);
+        await request.recordAuthEvent('account_deleted');
         // Sessions first, explicitly: a store outside the database (Redis) is not reached by the
         // foreign keys, which take the user's articles and SQL sessions with them.
         await tessera.sessionStore.deleteForUser(user.id);

@@ -5,7 +5,8 @@ import { loginRequired } from 'tessera/fastify';
 import { deviceName } from '../device-name.ts';
 import { formatTime } from '../format-time.ts';
 import { addFlash } from '../flash.ts';
-import { SessionsPage, type SessionRow } from '../pages/sessions-page.tsx';
+import type { MessageKey } from '../i18n/index.ts';
+import { SessionsPage, type ActivityRow, type SessionRow } from '../pages/sessions-page.tsx';
 import type { RouteSpec } from '../route-table.ts';
 import type { SiteContext } from '../site-context.ts';
 
@@ -44,7 +45,14 @@ export function sessionRoutes({ tessera, pages }: SiteContext): RouteSpec[] {
             lastSeen: formatTime(request.lang, record.lastSeen),
             lastSeenIso: new Date(record.lastSeen).toISOString(),
           }));
-        return pages.page(request, reply, SessionsPage, { sessions, othersListed: listsEverySession }, { cache: 'no-store' });
+        const activity: ActivityRow[] = (await tessera.events.recentFor(userOf(request).id, 10)).map((event) => ({
+          what: request.t(`activity.${event.kind}` as MessageKey),
+          ip: event.address ?? '',
+          device: deviceName(event.userAgent ?? '') ?? request.t('sessions.unknown_device'),
+          when: formatTime(request.lang, event.at),
+          whenIso: new Date(event.at).toISOString(),
+        }));
+        return pages.page(request, reply, SessionsPage, { sessions, othersListed: listsEverySession, activity }, { cache: 'no-store' });
       },
     },
     {
@@ -62,6 +70,7 @@ export function sessionRoutes({ tessera, pages }: SiteContext): RouteSpec[] {
         // Another user's session is answered exactly like one that does not exist.
         if (owned === null) throw new TesseraError('not_found');
         await tessera.sessionStore.delete(owned.id, owned.expiresAt);
+        await request.recordAuthEvent('session_revoked');
         addFlash(request, request.t('sessions.revoked'));
         return reply.redirect('/accounts/sessions', 303);
       },
@@ -73,6 +82,7 @@ export function sessionRoutes({ tessera, pages }: SiteContext): RouteSpec[] {
       handler: async (request, reply) => {
         const currentId = request.session.id;
         if (currentId !== null) await tessera.sessionStore.deleteForUser(userOf(request).id, currentId);
+        await request.recordAuthEvent('session_revoked');
         addFlash(request, request.t('sessions.revoked_others'));
         return reply.redirect('/accounts/sessions', 303);
       },

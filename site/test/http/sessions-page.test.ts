@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '../../../test/support/client.ts';
 import { startSite, type RunningSite } from '../../../test/support/site.ts';
-import { assertAnonymous, assertLoggedInAs, loginNext, newUser, secondSession } from './helpers.ts';
+import { assertAnonymous, assertLoggedInAs, loginNext, newUser, PASSWORD, secondSession } from './helpers.ts';
 
 let site: RunningSite;
 
@@ -233,5 +233,33 @@ describe('with SESSION_STORE=cookie', () => {
     assert.equal(response.status, 404);
     await assertLoggedInAs(other, username);
     await assertLoggedInAs(client, username);
+  });
+});
+
+describe('recent activity', () => {
+  test('the sessions page shows the user their own recent events: logins, failures, a revocation, a password change', async () => {
+    const { client, username } = await newUser(site.url, 'activity');
+    await new Client(site.url).submit('/accounts/login', '/accounts/login', { username, password: 'not the password' });
+    const other = await secondSession(site.url, username);
+    const page = await client.get('/accounts/sessions');
+    const otherId = [...page.body.matchAll(/<tr id="session-([A-Za-z0-9_-]+)"(?! class="current")/g)].map((match) => match[1]!)[0];
+    assert.ok(otherId);
+    assert.equal((await client.post(`/accounts/sessions/${otherId}/revoke`)).status, 303);
+    const changed = await client.submit('/accounts/password', '/accounts/password', { old_password: PASSWORD, new_password1: 'Fresh-Meadow-Lamp-19', new_password2: 'Fresh-Meadow-Lamp-19' });
+    assert.equal(changed.status, 303);
+    const activity = (await client.get('/accounts/sessions')).body;
+    const table = /<table class="activity" id="activity">([\s\S]*?)<\/table>/.exec(activity)?.[1] ?? '';
+    const whats = [...table.matchAll(/<tr><td>([^<]+)<\/td>/g)].map((match) => match[1]);
+    assert.deepEqual(whats, ['Password changed', 'Session ended', 'Logged in', 'Failed login', 'Logged in']);
+    assert.ok(!activity.includes('not the password'), 'a failure shows no password and no reason');
+    assert.equal((await other.get('/accounts/update')).status, 302);
+  });
+
+  test('a user never sees another user\'s events', async () => {
+    const { username: victim } = await newUser(site.url, 'victim');
+    await new Client(site.url).submit('/accounts/login', '/accounts/login', { username: victim, password: 'guess' });
+    const { client } = await newUser(site.url, 'onlooker');
+    const table = /<table class="activity" id="activity">([\s\S]*?)<\/table>/.exec((await client.get('/accounts/sessions')).body)?.[1] ?? '';
+    assert.deepEqual([...table.matchAll(/<tr><td>([^<]+)<\/td>/g)].map((match) => match[1]), ['Logged in']);
   });
 });
