@@ -115,6 +115,14 @@ describe('starting and stopping', () => {
     }
   });
 
+  test('in development the server prints one readable line a request, as runserver does; in other modes none', async () => {
+    const development = await startSite({ env: { NODE_ENV: 'development' } });
+    await new Client(development.url).get('/accounts/login?next=/articles');
+    await development.stop();
+    assert.match(development.output(), /^\[\d\d\/[A-Z][a-z]{2}\/\d{4} \d\d:\d\d:\d\d\] "GET \/accounts\/login\?next=\/articles" 200 \d+ ms$/m);
+    assert.doesNotMatch(site.output(), /\] "GET /, 'NODE_ENV=test prints no request lines');
+  });
+
   test('a SQLite path in a folder that does not exist is an error naming DATABASE_URL, and no folder is made', async () => {
     const result = await runCli(['migrate'], { ...env(), DATABASE_URL: `sqlite:${site.dataDir}/no/such/folder/db.sqlite3` });
     assert.equal(result.code, 1);

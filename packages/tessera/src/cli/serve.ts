@@ -2,7 +2,7 @@
 import cluster from 'node:cluster';
 import { relayClusterCacheMessages } from '../core/cache/cluster-cache.ts';
 import { TesseraError } from '../core/errors.ts';
-import type { AppModule } from './app-module.ts';
+import type { AppModule, Servable } from './app-module.ts';
 
 /** Migrates (once, in the primary) when asked, then serves until SIGTERM or SIGINT. */
 export async function serve(module: AppModule, options: { migrate: boolean }): Promise<void> {
@@ -24,6 +24,7 @@ export async function serve(module: AppModule, options: { migrate: boolean }): P
   }
   await tessera.ready();
   const app = await build(tessera);
+  if (config.development) logEachRequest(app);
   let closing = false;
   const close = async () => {
     if (closing) return;
@@ -39,6 +40,21 @@ export async function serve(module: AppModule, options: { migrate: boolean }): P
   process.on('unhandledRejection', (reason) => app.log.error({ err: reason }, 'unhandled rejection'));
   const address = await app.listen({ port: config.port, host: config.host });
   if (cluster.isPrimary) console.log(`tessera: serving on ${address} (pid ${process.pid})`);
+}
+
+/**
+ * In development, one readable line a request on standard output, as Django's runserver prints:
+ * `[30/Nov/2026 00:20:01] "GET /accounts/login" 200 3 ms`. A server that is no Fastify app
+ * (it takes no hooks) prints none.
+ */
+function logEachRequest(app: Servable): void {
+  const hookable = app as Servable & { addHook?: (name: 'onResponse', hook: (request: { method: string; url: string }, reply: { statusCode: number; elapsedTime: number }) => Promise<void>) => unknown };
+  if (typeof hookable.addHook !== 'function') return;
+  hookable.addHook('onResponse', async (request, reply) => {
+    const at = new Date();
+    const stamp = `${String(at.getDate()).padStart(2, '0')}/${at.toLocaleString('en', { month: 'short' })}/${at.getFullYear()} ${at.toTimeString().slice(0, 8)}`;
+    process.stdout.write(`[${stamp}] "${request.method} ${request.url}" ${reply.statusCode} ${Math.round(reply.elapsedTime)} ms\n`);
+  });
 }
 
 /** An IPv6 address in a URL goes in brackets. */

@@ -65,6 +65,8 @@ export interface Config {
   loginFailureWindowSeconds: number;
   trustProxy: boolean;
   production: boolean;
+  /** NODE_ENV=development (the default): the command line's server prints a line a request */
+  development: boolean;
   logLevel: string;
   session: SessionSettings;
 }
@@ -139,6 +141,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     passwordHashesWaiting: env.PASSWORD_HASHES_WAITING,
     trustProxy: env.TRUST_PROXY,
     production,
+    development: env.NODE_ENV === 'development',
     logLevel: env.LOG_LEVEL ?? (environment.NODE_ENV === 'test' ? 'warn' : 'info'),
     session: defaultSessionSettings,
   };

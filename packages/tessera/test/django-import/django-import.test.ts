@@ -141,6 +141,17 @@ for (const dialect of dialects) {
       assert.equal((await users.getByUsername('judy'))?.username, 'judy', 'fullwidth letters are stored NFKC-normalised');
     });
 
+    importTest('each imported user has an "imported" event in the audit trail, and a second run adds none', async (setup) => {
+      await runImport(setup);
+      const events = async () => setup.target.db.kysely.selectFrom('auth_events').select(['user_id', 'kind']).where('kind', '=', 'imported').execute();
+      const first = await events();
+      assert.equal(first.length, imported.length);
+      const alice = await new SqlUserStore(setup.target.db).getByUsername('alice');
+      assert.ok(first.some((row) => Number(row.user_id) === alice?.id));
+      await runImport(setup);
+      assert.equal((await events()).length, imported.length);
+    });
+
     importTest('permissions arrive as app_label.codename, groups with theirs, memberships through tessera ids', async (setup) => {
       const summary = await runImport(setup);
       const db = setup.target.db;

@@ -151,6 +151,14 @@ async function insertUsers(db: Kysely<Database>, toInsert: Array<{ djangoId: num
       .returning(['id', 'username_normalized'])
       .execute();
     for (const row of inserted) ids.set(row.username_normalized, Number(row.id));
+    // The audit trail's "imported", in the same transaction: the user sees it among their activity.
+    const now = Date.now();
+    if (inserted.length > 0) {
+      await db
+        .insertInto('auth_events')
+        .values(inserted.map((row) => ({ user_id: Number(row.id), kind: 'imported', reason: 'from Django', session_id: '', address: '', user_agent: 'tessera import-django', created_at: now })))
+        .execute();
+    }
   }
   const users: IdMap = new Map();
   const lost = toInsert.filter(({ user }) => !ids.has(user.username_normalized));
