@@ -1,10 +1,11 @@
 // The `tessera` command line with the site's config module: help on every command, exit codes,
 // passwords, and a user's sessions from the shell.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '../../../test/support/client.ts';
-import { runCli, startSite, type RunningSite } from '../../../test/support/site.ts';
+import { binary, runCli, siteConfig, startSite, type RunningSite } from '../../../test/support/site.ts';
 import { newUser, secondSession } from './helpers.ts';
 
 let site: RunningSite;
@@ -56,6 +57,32 @@ describe('passwords from the shell', () => {
     assert.equal(result.code, 2);
     assert.match(result.stderr, /no password given/);
     assert.equal((await runCli(['sessions', 'nopass'], env())).code, 1, 'no such user');
+  });
+
+  test('at a terminal the password is asked twice with nothing echoed, and asked again after a mismatch', async () => {
+    // `script` gives the command a real terminal; what is typed goes to it through its stdin.
+    const child = spawn('script', ['-qfec', `"${process.execPath}" "${binary}" createsuperuser --username ttyroot --config "${siteConfig}"`, '/dev/null'], {
+      env: { ...process.env, ...env() },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += String(chunk)));
+    child.stderr.on('data', (chunk) => (output += String(chunk)));
+    const typeAt = async (prompt: RegExp, text: string) => {
+      for (let i = 0; i < 200 && !prompt.test(output); i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      child.stdin.write(`${text}\r`);
+    };
+    await typeAt(/Password: /, 'Quiet-Harbour-Lamp-77');
+    await typeAt(/Password \(again\): /, 'Quiet-Harbour-Lamp-78');
+    await typeAt(/didn't match\.[\s\S]*Password: /, 'Quiet-Harbour-Lamp-77');
+    await typeAt(/didn't match\.[\s\S]*Password \(again\): /, 'Quiet-Harbour-Lamp-77');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.stdin.end();
+    assert.equal(code, 0, output);
+    assert.match(output, /superuser ttyroot created/);
+    assert.doesNotMatch(output, /Quiet-Harbour-Lamp/, 'the password was echoed');
+    const login = await new Client(site.url).submit('/accounts/login', '/accounts/login', { username: 'ttyroot', password: 'Quiet-Harbour-Lamp-77' });
+    assert.equal(login.status, 303);
   });
 
   test('a password the validators refuse is refused with their words', async () => {
