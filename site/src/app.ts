@@ -1,25 +1,28 @@
-// Builds the reference site: the Fastify app with tessera, the routes, error pages and headers.
+// Builds the reference site: the Fastify app with tessera, its hooks, the routes and the error pages, in order.
 import { sitePath } from './site-files.ts';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { TesseraError, type Tessera } from 'tessera';
-import { isDatabaseUnavailable } from 'tessera/db';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Tessera } from 'tessera';
 import { tesseraPlugin } from 'tessera/fastify';
-import type { MessageKey } from './i18n/index.ts';
-import { csrfPlaceholderFor, pageRenderer, resolveLanguage } from './render.ts';
+import { frameworkErrorPage, registerErrorPages, type ErrorPagesOptions } from './error-pages.ts';
+import { csrfPlaceholderFor } from './http-caching.ts';
+import { resolveLanguage } from './language.ts';
+import { pageRenderer } from './render.ts';
 import { registerRoutes } from './route-table.ts';
+import { accountDeletionRoutes } from './routes/account-deletion.ts';
 import { loginRoutes } from './routes/login.ts';
+import { logoutRoutes } from './routes/logout.ts';
 import { pageRoutes } from './routes/pages.ts';
+import { passwordChangeRoutes } from './routes/password-change.ts';
 import { profileRoutes } from './routes/profile.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { signupRoutes } from './routes/signup.ts';
-import { registerSecurityHeaders, securityHeaders } from './security-headers.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { ArticleListCache } from './articles/article-list-cache.ts';
 import { ArticleStore } from './articles/article-store.ts';
 import { articleView } from './articles/article-views.ts';
 import { ArticleList } from './pages/article-list.tsx';
-import { ErrorPage } from './pages/error-page.tsx';
 import { GuestReadingList } from './articles/guest-reading-list.ts';
 import { ReadingListStore } from './articles/reading-list-store.ts';
 import { articleRoutes } from './routes/articles.ts';
@@ -32,7 +35,6 @@ import { redirectTrailingSlashes } from './trailing-slash.ts';
 import { clientErrorHandler } from './client-errors.ts';
 
 export const bodyLimitBytes = 1024 * 1024;
-const shownStatuses = new Set([400, 403, 404, 405, 413, 422, 429, 500, 503]);
 
 export interface SiteOptions {
   /** a logger Fastify should use; by default pino at the configured level */
@@ -44,6 +46,10 @@ export interface SiteOptions {
 export async function buildSite(tessera: Tessera, options: SiteOptions = {}): Promise<FastifyInstance> {
   const { config } = tessera;
   const notice = options.notice ?? loadSiteConfig().notice;
+  // Before the app: the error pages (one of them a constructor option) render with them.
+  const assets = loadStaticAssets(sitePath('static/'));
+  const pages = pageRenderer(assets.urls, csrfPlaceholderFor(tessera.secretKey));
+  const errorPages: ErrorPagesOptions = { pages, production: config.production };
   const app = Fastify({
     logger: options.logger === false ? false : { level: config.logLevel },
     // Per-request log lines cost more than the page; errors are still logged.
@@ -54,19 +60,7 @@ export async function buildSite(tessera: Tessera, options: SiteOptions = {}): Pr
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
     clientErrorHandler: clientErrorHandler({ production: config.production }),
-    frameworkErrors: (_error, request, reply) => {
-      // A URL the router cannot even decode: answered 400 in the site's layout. Fastify hands
-      // this reply over before any plugin or hook ran (no onSend, no decorators), so the
-      // security headers are set here by hand.
-      const plain = () => (reply as FastifyReply).code(400).type('text/plain; charset=utf-8').send('400 Bad request');
-      (reply as FastifyReply).headers(securityHeaders({ production: config.production }));
-      try {
-        resolveLanguage(request);
-        void showError(request, reply as FastifyReply, 400).catch(plain);
-      } catch {
-        plain();
-      }
-    },
+    frameworkErrors: frameworkErrorPage(errorPages),
   });
 
   // Forms only: any other body is read as nothing, so a cross-site text/plain POST meets the
@@ -98,9 +92,7 @@ export async function buildSite(tessera: Tessera, options: SiteOptions = {}): Pr
     });
   }
 
-  const assets = loadStaticAssets(sitePath('static/'));
   assets.register(app);
-  const pages = pageRenderer(assets.urls, csrfPlaceholderFor(tessera.secretKey));
   const articles = new ArticleStore(tessera.db);
   const context: SiteContext = {
     tessera,
@@ -131,59 +123,18 @@ export async function buildSite(tessera: Tessera, options: SiteOptions = {}): Pr
     ...pageRoutes(context),
     ...signupRoutes(context),
     ...loginRoutes(context),
+    ...logoutRoutes(),
     ...profileRoutes(context),
+    ...passwordChangeRoutes(context),
+    ...accountDeletionRoutes(context),
     ...sessionRoutes(context),
     ...articleRoutes(context),
     ...readingListRoutes(context),
-    ...noticeRoutes(context),
+    ...noticeRoutes(),
   ]);
 
-  async function showError(request: FastifyRequest, reply: FastifyReply, status: number, detail?: string, stack?: string) {
-    const shown = shownStatuses.has(status) ? status : status >= 500 ? 500 : 400;
-    const t = request.t;
-    const titleKey = `status.${shown}` as MessageKey;
-    const text = status === 403 && detail?.startsWith('CSRF') ? t('status.403.csrf') : t(`status.${shown}.text` as MessageKey);
-    try {
-      return await pages.page(request, reply, ErrorPage, {
-        title: t(titleKey),
-        text,
-        detail: shown < 500 && detail && !detail.startsWith('CSRF') ? detail : '',
-        stack: config.production ? '' : (stack ?? ''),
-      }, { status: shown, cache: 'no-store' });
-    } catch {
-      return reply.code(shown).type('text/plain; charset=utf-8').send(`${shown} ${t(titleKey)}`);
-    }
-  }
-
-  app.setErrorHandler(async (error: FastifyError | TesseraError | Error, request, reply) => {
-    if (request.t === undefined) resolveLanguage(request);
-    if (error instanceof TesseraError) {
-      for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
-      // A CSRF failure passes its message on too: showError keys the CSRF page text off it
-      // (and never prints it as detail).
-      const passed = error.code === 'forbidden' || error.code === 'bad_request' || error.code === 'csrf_failed';
-      return showError(request, reply, error.status, passed ? error.message : undefined);
-    }
-    // A client that hung up halfway through its body: its "connection reset" is no outage of
-    // ours, and nobody is left to read the answer.
-    if (request.raw.aborted || request.raw.readableAborted) {
-      request.log.debug({ err: error }, 'client aborted the request');
-      return reply.code(400).send();
-    }
-    if (isDatabaseUnavailable(error)) {
-      request.log.warn({ err: error }, 'database unavailable');
-      return showError(request, reply, 503);
-    }
-    const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
-    if (status >= 500) {
-      request.log.error({ err: error }, 'request failed');
-      return showError(request, reply, 500, undefined, error.stack);
-    }
-    // Fastify's own client errors (bad body, bad content length, …) are malformed requests.
-    return showError(request, reply, status === 413 ? 413 : status === 415 ? 400 : status);
-  });
-
-  app.setNotFoundHandler(async (request, reply) => showError(request, reply, 404));
+  // After the routes, as the handlers of everything they and the hooks leave unanswered.
+  registerErrorPages(app, errorPages);
 
   return app;
 }

@@ -64,7 +64,7 @@ export interface CheckedContext {
 }
 
 /** A new context with bounded waits, and a record of what the page's console complained about. */
-export async function newCheckedContext(browser: Browser, timeoutMs: number, options: { locale?: string } = {}): Promise<CheckedContext> {
+export async function newCheckedContext(browser: Browser, timeoutMs: number, options: { locale?: string; viewport?: { width: number; height: number } } = {}): Promise<CheckedContext> {
   const context = await browser.newContext(options);
   context.setDefaultTimeout(timeoutMs);
   context.setDefaultNavigationTimeout(timeoutMs);

@@ -1,7 +1,6 @@
 // A guest's reading list in the signed reading_list cookie: no session, no row, nothing to forge.
 import { Signer } from 'tessera';
 
-export const READING_LIST_COOKIE = 'reading_list';
 export const guestListLimit = 50;
 
 export class GuestReadingList {

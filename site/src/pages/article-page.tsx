@@ -32,14 +32,20 @@ export const ArticlePage = withPage<ArticlePageProps>(({ article, saved, canEdit
         <form method="post" action={`/articles/${article.id}/${saved ? 'unsave' : 'save'}`} class="inline">
           <CsrfInput />
           <input type="hidden" name="next" value={`/articles/${article.id}`} />
-          <button type="submit">{saved ? t('reading.unsave') : t('reading.save')}</button>
+          <button type="submit" class={saved ? 'button' : 'button button-primary'}>
+            {saved ? t('reading.unsave') : t('reading.save')}
+          </button>
         </form>
-        {canEdit && <a href={`/articles/${article.id}/edit`}>{t('articles.edit')}</a>}
+        {canEdit && (
+          <a class="button" href={`/articles/${article.id}/edit`}>
+            {t('articles.edit')}
+          </a>
+        )}
         {canDelete && (
-          <form method="post" action={`/articles/${article.id}/delete`} class="inline danger">
-            <CsrfInput />
-            <button type="submit">{t('articles.delete')}</button>
-          </form>
+          // A link to the confirmation page: deleting never happens on one click.
+          <a class="button button-danger-quiet" href={`/articles/${article.id}/delete/confirm`}>
+            {t('articles.delete')}
+          </a>
         )}
       </div>
       <p>

@@ -16,7 +16,7 @@ export const ArticlesPage = withPage<ArticlesPageProps>(({ listHtml, page, pages
       <h1>{t('articles.title')}</h1>
       {user.isAuthenticated && (
         <p>
-          <a class="button" href="/articles/new">
+          <a class="button button-primary" href="/articles/new">
             {t('articles.new')}
           </a>
         </p>

@@ -24,23 +24,43 @@ export function AuthForm({ form }: AuthFormProps) {
         ))}
         {hasErrors && (
           <div class="errors" id="form-errors" role="alert">
-            <ul>
-              {form.errors.map((error) => (
-                <li>{error}</li>
-              ))}
-            </ul>
+            {/* One message is a sentence, not a bulleted list of one. */}
+            {form.errors.length === 1 ? (
+              <p>{form.errors[0]}</p>
+            ) : (
+              <ul>
+                {form.errors.map((error) => (
+                  <li>{error}</li>
+                ))}
+              </ul>
+            )}
           </div>
         )}
         {form.fields.map((field) => (
           <Field field={field} />
         ))}
-        <button type="submit">{form.submit}</button>
+        <div class="form-actions">
+          <button type="submit" class={form.danger ? 'button button-danger' : 'button button-primary'}>
+            {form.submit}
+          </button>
+          {/* A confirmation's way out ("Keep my account") sits beside its button. */}
+          {form.danger &&
+            form.links.map((link) => (
+              <a class="button" href={link.href}>
+                {link.text}
+              </a>
+            ))}
+        </div>
       </form>
-      {form.links.map((link) => (
-        <p>
-          <a href={link.href}>{link.text}</a>
-        </p>
-      ))}
+      {!form.danger && form.links.length > 0 && (
+        <div class="form-links">
+          {form.links.map((link) => (
+            <p>
+              <a href={link.href}>{link.text}</a>
+            </p>
+          ))}
+        </div>
+      )}
     </>
   );
 }

@@ -25,18 +25,29 @@ export const Layout = withPage<LayoutProps>(({ title, children }, { lang, t, use
           {t('nav.skip')}
         </a>
         <header class="site-header">
-          <nav aria-label={t('site.name')}>
+          <nav class={user.isAuthenticated ? 'bar signed-in' : 'bar'} aria-label={t('site.name')}>
             <a class="brand" href="/">
               {t('site.name')}
             </a>
-            <a href="/">{t('nav.home')}</a>
-            <a href="/articles">{t('nav.articles')}</a>
-            <a href="/reading-list">{t('nav.reading_list')}</a>
-            {user.isAuthenticated ? <AccountLinks username={user.username} /> : <AnonymousLinks />}
+            <div class="nav-main">
+              <a href="/" aria-current={path === '/' ? 'page' : undefined}>
+                {t('nav.home')}
+              </a>
+              <a href="/articles" aria-current={path === '/articles' ? 'page' : undefined}>
+                {t('nav.articles')}
+              </a>
+              <a href="/reading-list" aria-current={path === '/reading-list' ? 'page' : undefined}>
+                {t('nav.reading_list')}
+              </a>
+            </div>
+            {user.isAuthenticated ? <AccountLinks username={user.username} path={path} /> : <AnonymousLinks path={path} />}
+            {/* Its own small form and submit button: works without script (CSP is 'self'). */}
             <form method="post" action="/lang" class="inline lang">
               <CsrfInput />
               <input type="hidden" name="next" value={path} />
-              <label for="lang-select">{t('nav.language')}</label>
+              <label for="lang-select" class="visually-hidden">
+                {t('nav.language')}
+              </label>
               <select id="lang-select" name="lang">
                 <option value="ko" selected={lang === 'ko'}>
                   한국어
@@ -45,7 +56,9 @@ export const Layout = withPage<LayoutProps>(({ title, children }, { lang, t, use
                   English
                 </option>
               </select>
-              <button type="submit">{t('nav.change')}</button>
+              <button type="submit" class="button button-small">
+                {t('nav.change')}
+              </button>
             </form>
           </nav>
         </header>
@@ -62,30 +75,43 @@ export const Layout = withPage<LayoutProps>(({ title, children }, { lang, t, use
   );
 });
 
-const AccountLinks = withPage<{ username: string }>(({ username }, { t }) => {
+const AccountLinks = withPage<{ username: string; path: string }>(({ username, path }, { t }) => {
   // The name sits inside the sentence wherever the language puts it ("{username} 님으로 로그인").
   const [before = '', after = ''] = t('nav.signed_in_as').split('{username}');
+  const current = (href: string) => (path === href ? ('page' as const) : undefined);
   return (
-    <>
+    <div class="nav-account">
       <span class="whoami">
-        {before}
+        <span class="whoami-words">{before}</span>
         <strong class="username">{username}</strong>
-        {after}
+        <span class="whoami-words">{after}</span>
       </span>
-      <a href="/accounts/update">{t('nav.profile')}</a>
-      <a href="/accounts/password">{t('nav.password')}</a>
-      <a href="/accounts/sessions">{t('nav.sessions')}</a>
-      <form method="post" action="/accounts/logout" class="inline">
+      <a href="/accounts/update" aria-current={current('/accounts/update')}>
+        {t('nav.profile')}
+      </a>
+      <a href="/accounts/password" aria-current={current('/accounts/password')}>
+        {t('nav.password')}
+      </a>
+      <a href="/accounts/sessions" aria-current={current('/accounts/sessions')}>
+        {t('nav.sessions')}
+      </a>
+      <form method="post" action="/accounts/logout" class="inline logout">
         <CsrfInput />
-        <button type="submit">{t('nav.logout')}</button>
+        <button type="submit" class="button button-small">
+          {t('nav.logout')}
+        </button>
       </form>
-    </>
+    </div>
   );
 });
 
-const AnonymousLinks = withPage<object>((_props, { t }) => (
-  <>
-    <a href="/accounts/login">{t('nav.login')}</a>
-    <a href="/accounts/signup">{t('nav.signup')}</a>
-  </>
+const AnonymousLinks = withPage<{ path: string }>(({ path }, { t }) => (
+  <div class="nav-account">
+    <a href="/accounts/login" aria-current={path === '/accounts/login' ? 'page' : undefined}>
+      {t('nav.login')}
+    </a>
+    <a class="button button-small button-primary" href="/accounts/signup" aria-current={path === '/accounts/signup' ? 'page' : undefined}>
+      {t('nav.signup')}
+    </a>
+  </div>
 ));

@@ -47,13 +47,13 @@ export const SessionsPage = withPage<SessionsPageProps>(({ sessions, othersListe
               <th scope="col">{t('sessions.ip')}</th>
               <th scope="col">{t('sessions.created')}</th>
               <th scope="col">{t('sessions.last_seen')}</th>
-              <th scope="col"></th>
+              <th scope="col">{t('sessions.actions')}</th>
             </tr>
           </thead>
           <tbody>
             {sessions.map((session) => (
               <tr id={`session-${session.id}`} class={session.current ? 'current' : undefined} aria-current={session.current ? 'true' : undefined}>
-                <td>
+                <td class="device" data-label={t('sessions.device')}>
                   {session.device}
                   {session.current && (
                     <>
@@ -68,17 +68,17 @@ export const SessionsPage = withPage<SessionsPageProps>(({ sessions, othersListe
                     </>
                   )}
                 </td>
-                <td>{session.ip}</td>
-                <td>
+                <td data-label={t('sessions.ip')}>{session.ip}</td>
+                <td data-label={t('sessions.created')}>
                   <time datetime={session.createdIso}>{session.created}</time>
                 </td>
-                <td>
+                <td data-label={t('sessions.last_seen')}>
                   <time datetime={session.lastSeenIso}>{session.lastSeen}</time>
                 </td>
-                <td>
+                <td class="row-actions" data-label={t('sessions.actions')}>
                   <form method="post" action={`/accounts/sessions/${session.id}/revoke`} class="inline">
                     <CsrfInput />
-                    <button type="submit">{session.current ? t('sessions.end_current') : t('sessions.revoke')}</button>
+                    <button type="submit" class="button button-danger-quiet">{session.current ? t('sessions.end_current') : t('sessions.revoke')}</button>
                   </form>
                 </td>
               </tr>
@@ -87,9 +87,9 @@ export const SessionsPage = withPage<SessionsPageProps>(({ sessions, othersListe
         </table>
       </div>
       {(sessions.length > 1 || !othersListed) && (
-        <form method="post" action="/accounts/sessions/revoke-others">
+        <form method="post" action="/accounts/sessions/revoke-others" class="page-action">
           <CsrfInput />
-          <button type="submit">{t('sessions.revoke_others')}</button>
+          <button type="submit" class="button button-danger">{t('sessions.revoke_others')}</button>
         </form>
       )}
       {activity.length > 0 && (

@@ -151,6 +151,26 @@ export function articleRoutes(context: SiteContext): RouteSpec[] {
       },
     },
     {
+      // The confirmation before deleting, as account deletion has one: its form posts to the
+      // POST-only /articles/:id/delete, which is unchanged.
+      method: 'GET',
+      url: '/articles/:id/delete/confirm',
+      preHandler: [loginRequired()],
+      handler: async (request: IdRequest, reply) => {
+        const article = await loadArticle(request);
+        const t = request.t;
+        if (!(await canDelete(request.user as User, article))) throw new TesseraError('forbidden', t('articles.forbidden_delete'));
+        const form = formView({
+          action: `/articles/${article.id}/delete`,
+          submit: t('articles.delete_submit'),
+          danger: true,
+          links: [{ href: `/articles/${article.id}`, text: t('articles.delete_cancel') }],
+        });
+        const intro = t('articles.delete_warning', { title: article.title });
+        return pages.page(request, reply, FormPage, { title: t('articles.delete_title'), intro, form }, { cache: 'no-store' });
+      },
+    },
+    {
       method: 'POST',
       url: '/articles/:id/delete',
       preHandler: [loginRequired({ getPage: articlePage })],

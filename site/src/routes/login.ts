@@ -1,13 +1,12 @@
-// Logging in and out: throttled, with "remember my username" and a browser-session choice.
+// Logging in: throttled, with "remember my username" and a browser-session choice.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { safeRedirect, isSafeRedirect } from 'tessera';
+import { clearSiteCookie, rememberedUsernameCookie, setSiteCookie } from '../cookies.ts';
 import { checkbox, field, fieldView, formView, FormErrors, usernameInputMaxLength } from '../forms.ts';
 import { FormPage } from '../pages/form-page.tsx';
 import type { RouteSpec } from '../route-table.ts';
 import type { SiteContext } from '../site-context.ts';
-
-export const REMEMBERED_USERNAME_COOKIE = 'remembered_username';
-const rememberedUsernameMaxAge = 30 * 24 * 3600;
+import { tooManyAttempts } from '../throttling.ts';
 
 interface LoginInput {
   username: string;
@@ -17,8 +16,7 @@ interface LoginInput {
 }
 
 export function loginRoutes(context: SiteContext): RouteSpec[] {
-  const { tessera, pages } = context;
-  const secure = tessera.config.production;
+  const { pages } = context;
 
   function render(request: FastifyRequest, reply: FastifyReply, input: LoginInput, errors: FormErrors, status = 200) {
     const t = request.t;
@@ -44,7 +42,7 @@ export function loginRoutes(context: SiteContext): RouteSpec[] {
       url: '/accounts/login',
       handler: async (request: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply) => {
         if (request.user.isAuthenticated) return reply.redirect('/', 302);
-        const remembered = request.cookies[REMEMBERED_USERNAME_COOKIE] ?? '';
+        const remembered = request.cookies[rememberedUsernameCookie.name] ?? '';
         const next = field(request.query, 'next', 2048);
         return render(request, reply, {
           username: remembered.slice(0, usernameInputMaxLength),
@@ -81,9 +79,7 @@ export function loginRoutes(context: SiteContext): RouteSpec[] {
 
         const result = await request.authenticate(input.username, password);
         if (!result.ok && result.reason === 'throttled') {
-          errors.general.push(request.t('login.throttled', { seconds: result.retryAfterSeconds }));
-          reply.header('Retry-After', String(result.retryAfterSeconds));
-          return render(request, reply, input, errors, 429);
+          return render(request, reply, input, errors, tooManyAttempts(request, reply, errors, result.retryAfterSeconds));
         }
         if (!result.ok) {
           errors.general.push(request.t('login.invalid'));
@@ -93,19 +89,11 @@ export function loginRoutes(context: SiteContext): RouteSpec[] {
         await request.login(user, { persistent: input.rememberMe });
         await context.afterLogin(request, reply, user);
         if (input.rememberUsername) {
-          reply.setCookie(REMEMBERED_USERNAME_COOKIE, user.username, { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: rememberedUsernameMaxAge });
-        } else if (request.cookies[REMEMBERED_USERNAME_COOKIE] !== undefined) {
-          reply.setCookie(REMEMBERED_USERNAME_COOKIE, '', { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: 0 });
+          setSiteCookie(reply, rememberedUsernameCookie, user.username);
+        } else if (request.cookies[rememberedUsernameCookie.name] !== undefined) {
+          clearSiteCookie(reply, rememberedUsernameCookie);
         }
         return reply.redirect(safeRedirect(input.next), 303);
-      },
-    },
-    {
-      method: 'POST',
-      url: '/accounts/logout',
-      handler: async (request, reply) => {
-        await request.logout();
-        return reply.redirect('/', 303);
       },
     },
   ];

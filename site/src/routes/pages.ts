@@ -1,24 +1,22 @@
 // The pages that belong to no one feature: home, language choice, readiness.
 import { TesseraError } from 'tessera';
+import { hideNoticeCookie, langCookie, setSiteCookie } from '../cookies.ts';
 import { field } from '../forms.ts';
 import { goBackTarget } from '../go-back.ts';
 import { isLang } from '../i18n/index.ts';
 import { HomePage } from '../pages/home-page.tsx';
 import type { RouteSpec } from '../route-table.ts';
 import type { SiteContext } from '../site-context.ts';
-import { HIDE_NOTICE_COOKIE } from './notice.ts';
-
-const langCookieMaxAge = 365 * 24 * 3600;
 
 export const homeArticleCount = 5;
 
-export function pageRoutes({ tessera, notice, pages, articleList }: SiteContext): RouteSpec[] {
+export function pageRoutes({ notice, pages, articleList }: SiteContext): RouteSpec[] {
   return [
     {
       method: 'GET',
       url: '/',
       handler: async (request, reply) => {
-        const hidden = request.cookies[HIDE_NOTICE_COOKIE] !== undefined;
+        const hidden = request.cookies[hideNoticeCookie.name] !== undefined;
         return pages.page(request, reply, HomePage, {
           notice: hidden ? null : (notice ?? request.t('notice.default')),
           listHtml: await articleList.list(request.lang, 0, homeArticleCount),
@@ -31,7 +29,7 @@ export function pageRoutes({ tessera, notice, pages, articleList }: SiteContext)
       handler: async (request, reply) => {
         const lang = field(request.body, 'lang', 10);
         if (!isLang(lang)) throw new TesseraError('bad_request', 'lang must be ko or en');
-        reply.setCookie('lang', lang, { path: '/', sameSite: 'lax', secure: tessera.config.production, maxAge: langCookieMaxAge });
+        setSiteCookie(reply, langCookie, lang);
         return reply.redirect(goBackTarget(request), 303);
       },
     },

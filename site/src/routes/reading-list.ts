@@ -1,27 +1,21 @@
 // The reading list: anyone saves articles; a guest's list lives in a signed cookie, a user's in the database.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TesseraError } from 'tessera';
-import { GuestReadingList, READING_LIST_COOKIE } from '../articles/guest-reading-list.ts';
+import { GuestReadingList } from '../articles/guest-reading-list.ts';
+import { clearSiteCookie, readingListCookie, setSiteCookie } from '../cookies.ts';
 import { goBackTarget } from '../go-back.ts';
 import { ReadingListPage } from '../pages/reading-list-page.tsx';
 import type { RouteSpec } from '../route-table.ts';
 import type { SiteContext } from '../site-context.ts';
 import { articleId } from './articles.ts';
 
-const readingListCookieMaxAge = 365 * 24 * 3600;
-
-/** Sets the guest's reading_list cookie; an empty value expires it (Max-Age=0), so the browser drops it. */
-function setReadingListCookie(reply: FastifyReply, value: string, secure: boolean): void {
-  const maxAge = value === '' ? 0 : readingListCookieMaxAge;
-  reply.setCookie(READING_LIST_COOKIE, value, { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge });
-}
-
 export function readingListRoutes(context: SiteContext): RouteSpec[] {
-  const { tessera, pages, articles, readingList, guestList } = context;
-  const secure = tessera.config.production;
+  const { pages, articles, readingList, guestList } = context;
 
+  /** The guest's list into its cookie; an empty list expires the cookie instead. */
   function writeGuestList(reply: FastifyReply, ids: number[]): void {
-    setReadingListCookie(reply, ids.length === 0 ? '' : guestList.write(ids), secure);
+    if (ids.length === 0) clearSiteCookie(reply, readingListCookie);
+    else setSiteCookie(reply, readingListCookie, guestList.write(ids));
   }
 
   async function change(request: FastifyRequest, reply: FastifyReply, save: boolean) {
@@ -34,7 +28,7 @@ export function readingListRoutes(context: SiteContext): RouteSpec[] {
       else await readingList.remove(user.id, article.id);
     } else {
       // No session for a guest: the list travels in its own signed cookie.
-      const current = guestList.read(request.cookies[READING_LIST_COOKIE]);
+      const current = guestList.read(request.cookies[readingListCookie.name]);
       writeGuestList(reply, save ? GuestReadingList.withSaved(current, article.id) : GuestReadingList.withoutSaved(current, article.id));
     }
     return reply.redirect(goBackTarget(request, `/articles/${article.id}`), 303);
@@ -48,7 +42,7 @@ export function readingListRoutes(context: SiteContext): RouteSpec[] {
       url: '/reading-list',
       handler: async (request, reply) => {
         const user = request.user;
-        const ids = user.isAuthenticated ? await readingList.ids(user.id) : guestList.read(request.cookies[READING_LIST_COOKIE]);
+        const ids = user.isAuthenticated ? await readingList.ids(user.id) : guestList.read(request.cookies[readingListCookie.name]);
         const saved = await articles.getMany(ids);
         return pages.page(request, reply, ReadingListPage, { articles: saved });
       },
@@ -58,8 +52,8 @@ export function readingListRoutes(context: SiteContext): RouteSpec[] {
 
 /** At login: the guest's list joins the account's (no duplicates, deleted articles dropped), the cookie goes. */
 export async function mergeGuestReadingList(context: SiteContext, request: FastifyRequest, reply: FastifyReply, userId: number): Promise<void> {
-  const cookie = request.cookies[READING_LIST_COOKIE];
+  const cookie = request.cookies[readingListCookie.name];
   if (cookie === undefined) return;
   await context.readingList.add(userId, context.guestList.read(cookie));
-  setReadingListCookie(reply, '', context.tessera.config.production);
+  clearSiteCookie(reply, readingListCookie);
 }

@@ -7,6 +7,7 @@ import { FormPage } from '../pages/form-page.tsx';
 import type { RouteSpec } from '../route-table.ts';
 import type { SiteContext } from '../site-context.ts';
 import type { MessageKey } from '../i18n/index.ts';
+import { tooManyAttempts } from '../throttling.ts';
 
 interface SignupInput {
   username: string;
@@ -75,7 +76,8 @@ export function signupRoutes(context: SiteContext): RouteSpec[] {
         else if (password1 !== password2) errors.add('password2', t('error.password_mismatch'));
         else {
           for (const issue of validatePassword(password2, { username: input.username, email: input.email })) {
-            errors.add('password2', passwordIssueMessage(issue, request.lang));
+            // A validator's complaint belongs under the field that states the rules.
+            errors.add('password1', passwordIssueMessage(issue, request.lang));
           }
         }
         if (errors.isEmpty && (await tessera.users.getByUsername(input.username)) !== null) {
@@ -86,9 +88,7 @@ export function signupRoutes(context: SiteContext): RouteSpec[] {
         // Claimed before the hash, so a burst from one address cannot pass SIGNUPS_PER_ADDRESS.
         const verdict = await tessera.signups.attempt(request.ip);
         if (!verdict.allowed) {
-          errors.general.push(t('signup.throttled', { seconds: verdict.retryAfterSeconds }));
-          reply.header('Retry-After', String(verdict.retryAfterSeconds));
-          return render(request, reply, input, errors, 429);
+          return render(request, reply, input, errors, tooManyAttempts(request, reply, errors, verdict.retryAfterSeconds, 'signup.throttled'));
         }
         let created: Awaited<ReturnType<typeof tessera.users.create>>;
         try {

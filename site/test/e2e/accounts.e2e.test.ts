@@ -245,9 +245,13 @@ test('in Korean, the signup page says so, and a too-short password is refused in
   await errorList.waitFor({ state: 'visible' });
   const errorId = await errorList.getAttribute('id');
   assert.ok(errorId, 'the error list has an id');
+  // A validator's error sits under the password field that states the rules, not the confirmation.
+  const passwordField = page.getByLabel('비밀번호', { exact: true });
+  assert.equal(errorId, 'id_password1_error');
+  assert.equal(await passwordField.getAttribute('aria-invalid'), 'true');
+  assert.ok(((await passwordField.getAttribute('aria-describedby')) ?? '').split(/\s+/).includes(errorId), 'aria-describedby names the error list');
   const confirmation = page.getByLabel('비밀번호 확인', { exact: true });
-  assert.equal(await confirmation.getAttribute('aria-invalid'), 'true');
-  assert.ok(((await confirmation.getAttribute('aria-describedby')) ?? '').split(/\s+/).includes(errorId), 'aria-describedby names the error list');
+  assert.equal(await confirmation.getAttribute('aria-invalid'), null);
   // The one input the error list describes is that field.
   assert.equal(await page.locator(`input[aria-describedby~="${errorId}"]`).count(), 1);
   assert.equal((await page.locator('#form-errors[role="alert"]').textContent())?.trim(), '아래 오류를 고쳐 주세요.');

@@ -249,6 +249,25 @@ test('a new visitor reads, saves, hides the notice, signs up, writes, is refused
   assert.equal((await revalidated.body()).length, 0);
   assert.equal(revalidated.headers().etag, etag);
 
+  // Deleting asks first: the article's Delete is a link to a confirmation page, whose button posts.
+  await goto(page, `/articles/${ownId}`);
+  await follow(page, page.getByRole('link', { name: 'Delete', exact: true }), `/articles/${ownId}/delete/confirm`);
+  assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Delete this article?');
+  assert.equal(await goto(page, `/articles/${ownId}`), 200, 'following the link deleted nothing');
+  await follow(page, page.getByRole('link', { name: 'Delete', exact: true }), `/articles/${ownId}/delete/confirm`);
+  await follow(page, page.getByRole('link', { name: 'Keep it', exact: true }), `/articles/${ownId}`);
+  await follow(page, page.getByRole('link', { name: 'Delete', exact: true }), `/articles/${ownId}/delete/confirm`);
+  await shots.take(page, 'delete-confirm');
+  assert.equal(await submit(page, page.getByRole('button', { name: 'Delete the article', exact: true })), 303);
+  assert.equal(pathOf(page.url()), '/articles');
+  await page.getByRole('status').filter({ hasText: 'The article was deleted.' }).waitFor();
+  assert.deepEqual(await listedTitles(page), [plainTitles[1], plainTitles[0], markupTitle]);
+  assert.equal(await goto(page, `/articles/${ownId}`), 404);
+  // Someone else's article offers no delete link, and its confirmation page is refused.
+  assert.equal(await goto(page, `/articles/${markupId}`), 200);
+  assert.equal(await page.getByRole('link', { name: 'Delete', exact: true }).count(), 0);
+  assert.equal(await goto(page, `/articles/${markupId}/delete/confirm`), 403);
+
   assert.deepEqual(problems, []);
   await context.close();
 });

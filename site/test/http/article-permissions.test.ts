@@ -53,11 +53,22 @@ test('the author sees edit and delete on their article; another user sees neithe
   const id = await createArticle(client, 'Buttons');
   const own = await client.get(`/articles/${id}`);
   assert.ok(own.body.includes(`href="/articles/${id}/edit"`), 'expected own.body.includes(`href="/articles/${id}/edit"`)');
-  assert.ok(own.body.includes(`action="/articles/${id}/delete"`), 'expected own.body.includes(`action="/articles/${id}/delete"`)');
+  // Delete is a link to the confirmation page, whose form posts to the POST-only route.
+  assert.ok(own.body.includes(`href="/articles/${id}/delete/confirm"`), 'expected own.body.includes(`href="/articles/${id}/delete/confirm"`)');
+  assert.ok(!own.body.includes(`action="/articles/${id}/delete"`), 'no one-click delete form on the article page');
+  const confirm = await client.get(`/articles/${id}/delete/confirm`);
+  assert.equal(confirm.status, 200);
+  assert.ok(confirm.body.includes(`action="/articles/${id}/delete"`), 'the confirmation page posts to the delete route');
+  assert.match(confirm.headers.get('cache-control') ?? '', /no-store/);
   const { client: other } = await newUser(site.url, 'other');
   const theirs = await other.get(`/articles/${id}`);
   assert.ok(!theirs.body.includes(`href="/articles/${id}/edit"`), 'expected !theirs.body.includes(`href="/articles/${id}/edit"`)');
-  assert.ok(!theirs.body.includes(`action="/articles/${id}/delete"`), 'expected !theirs.body.includes(`action="/articles/${id}/delete"`)');
+  assert.ok(!theirs.body.includes(`/articles/${id}/delete`), 'another user is offered no delete');
+  assert.equal((await other.get(`/articles/${id}/delete/confirm`)).status, 403);
+  const anonymous = await new Client(site.url).get(`/articles/${id}/delete/confirm`);
+  assert.ok([302, 303].includes(anonymous.status), `an anonymous visitor is sent to log in, not ${anonymous.status}`);
+  assert.equal(new URL(anonymous.location ?? '', site.url).searchParams.get('next'), `/articles/${id}/delete/confirm`);
+  assert.equal((await other.get(`/articles/${id}/delete`)).status, 405);
 });
 
 test('another user asking for the edit form gets 403 with a page that says why', async () => {
@@ -117,7 +128,8 @@ test('a moderator (the "moderators" group) deletes anyone\'s article but cannot 
   await cli(site, ['addtogroup', '--username', username, '--group', 'moderators']);
 
   const page = await moderator.get(`/articles/${first}`);
-  assert.ok(page.body.includes(`action="/articles/${first}/delete"`), 'a moderator is not offered the delete button');
+  assert.ok(page.body.includes(`href="/articles/${first}/delete/confirm"`), 'a moderator is not offered the delete button');
+  assert.equal((await moderator.get(`/articles/${first}/delete/confirm`)).status, 200);
   assert.ok(!page.body.includes(`href="/articles/${first}/edit"`), 'a moderator is offered the edit link');
   const deleted = await moderator.submit(`/articles/${first}`, `/articles/${first}/delete`, {});
   assert.equal(deleted.status, 303);
