@@ -1,15 +1,8 @@
 // tessera addtogroup and grant: Django's groups and permissions from the shell.
 import { TesseraError } from '../../core/errors.ts';
-import type { Tessera } from '../../core/tessera.ts';
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
-
-async function userNamed(tessera: Tessera<any>, username: string | boolean | undefined) {
-  if (typeof username !== 'string' || username === '') throw new UsageError('--username is required');
-  const user = await tessera.users.getByUsername(username);
-  if (!user) throw new TesseraError('not_found', `no user ${username}`);
-  return user;
-}
+import { existingUser, requiredUsername } from '../user-argument.ts';
 
 export const addToGroupCommand: Command = {
   name: 'addtogroup',
@@ -19,7 +12,7 @@ export const addToGroupCommand: Command = {
     group: { type: 'string', valueName: 'GROUP', description: 'an existing group' },
   },
   async run({ module: { tessera }, options, out }) {
-    const user = await userNamed(tessera, options.username);
+    const user = await existingUser(tessera, requiredUsername(options.username));
     if (typeof options.group !== 'string') throw new UsageError('--group is required');
     if (!(await tessera.permissions.store.addUserToGroup(user.id, options.group))) throw new TesseraError('not_found', `no group ${options.group}`);
     out(`${user.username} is now in ${options.group}`);
@@ -35,7 +28,7 @@ export const grantCommand: Command = {
     permission: { type: 'string', valueName: 'APP.ACTION_MODEL', description: 'e.g. articles.delete_article' },
   },
   async run({ module: { tessera }, options, out }) {
-    const user = await userNamed(tessera, options.username);
+    const user = await existingUser(tessera, requiredUsername(options.username));
     if (typeof options.permission !== 'string') throw new UsageError('--permission is required');
     if (!(await tessera.permissions.store.grant(user.id, options.permission))) throw new TesseraError('not_found', `no permission ${options.permission}`);
     out(`${user.username} now has ${options.permission}`);

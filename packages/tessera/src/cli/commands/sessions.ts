@@ -1,19 +1,14 @@
 // tessera sessions, logout-everywhere and clearsessions: a user's sessions from the shell.
-import { TesseraError } from '../../core/errors.ts';
 import type { Tessera } from '../../core/tessera.ts';
 import type { Command } from '../command.ts';
-import { UsageError } from '../command.ts';
+import { existingUser, requiredUsername } from '../user-argument.ts';
 
 function iso(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-async function userFrom(positionals: string[], tessera: Tessera<any>) {
-  const [username] = positionals;
-  if (username === undefined) throw new UsageError('give the USERNAME');
-  const user = await tessera.users.getByUsername(username);
-  if (!user) throw new TesseraError('not_found', `no user ${username}`);
-  return user;
+function userFrom(positionals: string[], tessera: Tessera<any>) {
+  return existingUser(tessera, requiredUsername(positionals[0], 'give the USERNAME'));
 }
 
 export const sessionsCommand: Command = {

@@ -1,14 +1,8 @@
 // tessera createsuperuser and changepassword: Django's two commands for passwords.
 import { TesseraError } from '../../core/errors.ts';
 import type { Command } from '../command.ts';
-import { UsageError } from '../command.ts';
 import { readNewPassword } from '../password-prompt.ts';
-
-function requiredUsername(options: Record<string, string | boolean | undefined>): string {
-  const username = options.username;
-  if (typeof username !== 'string' || username === '') throw new UsageError('--username is required');
-  return username;
-}
+import { existingUser, requiredUsername } from '../user-argument.ts';
 
 export const createSuperuserCommand: Command = {
   name: 'createsuperuser',
@@ -18,7 +12,7 @@ export const createSuperuserCommand: Command = {
     email: { type: 'string', valueName: 'EMAIL', description: 'their address (optional)' },
   },
   async run({ module: { tessera }, options, out }) {
-    const username = requiredUsername(options);
+    const username = requiredUsername(options.username);
     const email = typeof options.email === 'string' ? options.email : '';
     if ((await tessera.users.getByUsername(username)) !== null) throw new TesseraError('bad_request', 'A user with that username already exists.');
     const password = await readNewPassword({ username, email });
@@ -34,9 +28,7 @@ export const changePasswordCommand: Command = {
   summary: "set a user's password; every session of theirs ends",
   options: { username: { type: 'string', valueName: 'NAME', description: 'the user' } },
   async run({ module: { tessera }, options, out }) {
-    const username = requiredUsername(options);
-    const user = await tessera.users.getByUsername(username);
-    if (!user) throw new TesseraError('not_found', `no user ${username}`);
+    const user = await existingUser(tessera, requiredUsername(options.username));
     const password = await readNewPassword({ username: user.username, email: user.email, firstName: user.firstName, lastName: user.lastName });
     await tessera.users.update(user.id, { password: await tessera.passwords.hash(password) });
     // Every session of the user ends at once: their auth hash would no longer match anyway.
