@@ -8,7 +8,7 @@ import { missingExitCode, peerEnv, type PeerSpec } from '../peers/peers.ts';
 import { root, siteCommand, startServer, type Server } from './servers.ts';
 
 /** The node flags of package.json's start script, so the benchmark runs what `npm start` runs. */
-const startFlags = (() => {
+export const startFlags = (() => {
   const words = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
   const flags: string[] = [];
   for (const word of words.slice(words.lastIndexOf('node') + 1)) {
@@ -19,6 +19,8 @@ const startFlags = (() => {
 })();
 
 export const benchUser = 'bench-user';
+/** Every system's user has this email (the peers derive it at signup; tessera's is set through the profile form). */
+export const benchEmail = 'bench-user@bench.example';
 export const benchPassword = 'a long bench passphrase';
 export const benchSecretKey = 'bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGH';
 
@@ -28,6 +30,13 @@ export interface LoginRequest {
   body: string;
   expect: (status: number) => boolean;
 }
+
+/** The pages measured: tessera's profile form (logged in) and its home page. */
+export const benchPages = [
+  { id: 'profile', path: '/accounts/update', title: 'profile page (GET /accounts/update)' },
+  { id: 'home', path: '/', title: 'home page (GET /)' },
+] as const;
+export type BenchPage = (typeof benchPages)[number]['id'];
 
 export interface System {
   name: string;
@@ -41,24 +50,54 @@ export interface System {
   stop(): Promise<void>;
 }
 
-async function checkPage(name: string, url: string, cookie: string): Promise<void> {
-  const page = await (await fetch(url, { headers: { cookie } })).text();
-  if (!page.includes(benchUser)) throw new Error(`${name}: the page does not show the user with the cookie`);
-  const anonymous = await (await fetch(url)).text();
-  if (anonymous.includes(`>${benchUser}<`)) throw new Error(`${name}: the page shows the user without the cookie`);
+/** CSRF values differ by system (and by request on tessera): the rest of a page must not. */
+const withoutCsrf = (html: string) => html.replace(/name="_csrf" value="[^"]*"/g, 'name="_csrf" value=""');
+
+/** tessera's pages as it served them in this run, each system's to be compared against. */
+const reference = new Map<string, string>();
+
+/**
+ * Each measured page shows the user with the cookie and not without (the profile form then
+ * redirects to the login page, as the site does), and is tessera's page byte for byte but the
+ * CSRF values: the peers write it as a template literal, the ceiling renders the site's components.
+ */
+async function checkPages(name: string, url: string, cookie: string, options: { auth: boolean; isReference: boolean }): Promise<void> {
+  for (const page of benchPages) {
+    const response = await fetch(url + page.path, { headers: { cookie }, redirect: 'manual' });
+    const html = await response.text();
+    if (response.status !== 200) throw new Error(`${name}: ${page.path} answered ${response.status} with the cookie`);
+    if (!html.includes(`>${benchUser}<`)) throw new Error(`${name}: ${page.path} does not show the user with the cookie`);
+    if (options.isReference) reference.set(page.path, withoutCsrf(html));
+    const expected = reference.get(page.path);
+    if (expected !== undefined && withoutCsrf(html) !== expected) {
+      const mine = withoutCsrf(html);
+      let at = 0;
+      while (at < mine.length && mine[at] === expected[at]) at += 1;
+      throw new Error(`${name}: ${page.path} is not tessera's page; from character ${at}:\n  tessera: ${expected.slice(at, at + 120)}\n  ${name}: ${mine.slice(at, at + 120)}`);
+    }
+    if (!options.auth) continue;
+    const anonymous = await fetch(url + page.path, { redirect: 'manual' });
+    const body = await anonymous.text();
+    if (body.includes(`>${benchUser}<`)) throw new Error(`${name}: ${page.path} shows the user without the cookie`);
+    if (page.id === 'profile' && (anonymous.status !== 302 || anonymous.headers.get('location') !== '/accounts/login?next=/accounts/update')) {
+      throw new Error(`${name}: ${page.path} without the cookie answered ${anonymous.status} ${anonymous.headers.get('location') ?? ''}, not a redirect to the login page`);
+    }
+  }
 }
 
 export interface TesseraOptions {
   workers?: number;
   env?: Record<string, string>;
   dataDir?: string;
+  /** node flags before `npm start`'s own, e.g. --cpu-prof for a profile (NODE_OPTIONS refuses it) */
+  nodeFlags?: string[];
 }
 
 export async function startTessera(options: TesseraOptions = {}): Promise<System> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tessera-bench-'));
   const workers = options.workers ?? 1;
   // Started exactly as `npm start` starts it (package.json), V8 flags included.
-  const server = await startServer([...startFlags, ...siteCommand('start')], {
+  const server = await startServer([...(options.nodeFlags ?? []), ...startFlags, ...siteCommand('start')], {
     DATA_DIR: dataDir,
     SECRET_KEY: benchSecretKey,
     WEB_CONCURRENCY: String(workers),
@@ -75,9 +114,14 @@ export async function startTessera(options: TesseraOptions = {}): Promise<System
     const fresh = new Client(server.url);
     const login = await fresh.submit('/accounts/login', '/accounts/login', { username: benchUser, password: benchPassword, remember_me: 'on' });
     if (login.status !== 303) throw new Error(`${name}: login answered ${login.status}`);
+    // The peers' users have an email (their signup sets it); tessera's gets the same one here.
+    const update = await fresh.submit('/accounts/update', '/accounts/update', { email: benchEmail, first_name: '', last_name: '' });
+    if (update.status !== 303) throw new Error(`${name}: the profile update answered ${update.status}`);
     // hide_notice: the peers render the page without the site notice; so does tessera here.
     const cookie = `sessionid=${fresh.cookie('sessionid')}; csrftoken=${fresh.cookie('csrftoken')}; hide_notice=1`;
-    await checkPage(name, server.url, cookie);
+    // The profile update left a one-time message in the session: the first view shows it.
+    await fetch(`${server.url}/accounts/update`, { headers: { cookie } });
+    await checkPages(name, server.url, cookie, { auth: true, isReference: true });
     const form = new Client(server.url);
     const page = await form.get('/accounts/login');
     return {
@@ -126,9 +170,9 @@ export async function startPeer(peer: PeerSpec, workers?: number): Promise<Syste
       const login = await fetch(`${server.url}/bench/login`, { method: 'POST', headers: form, body, redirect: 'manual' });
       if (login.status >= 400) throw new Error(`${name}: login answered ${login.status}`);
       cookie = cookiesFrom(login, [...peer.sessionCookies, ...peer.otherCookies]).join('; ');
-      await checkPage(name, server.url, cookie);
+      await checkPages(name, server.url, cookie, { auth: true, isReference: false });
       hashParams = (await (await fetch(`${server.url}/bench/hash-params`)).json()) as Record<string, unknown>;
-    }
+    } else await checkPages(name, server.url, cookie, { auth: false, isReference: false });
     return {
       name,
       server,

@@ -1,5 +1,6 @@
 // Peer: better-auth with better-sqlite3, email + password (the username goes in as
-// `${username}@bench.example`, and as the user's name, which the page shows). Its own password
+// `${username}@bench.example`, and as the user's name, which the pages show; better-auth keeps
+// no first and last names, which the profile form shows empty, as for every peer's user). Its own password
 // hashing (scrypt through node:crypto), its own session table, its own cookies. Served by plain
 // node:http, the lightest host there is: its /api/auth/* routes through toNodeHandler, the bench
 // routes through auth.api. COOKIE_CACHE=1 turns on session.cookieCache (5 minutes, compact).
@@ -9,10 +10,10 @@ import { betterAuth } from 'better-auth';
 import { getMigrations } from 'better-auth/db/migration';
 import { fromNodeHeaders, toNodeHandler } from 'better-auth/node';
 import Database from 'better-sqlite3';
-import { htmlType, packageVersions, readForm, renderHome, runPeer, tuneSqlite, type PeerSettings } from './common.ts';
+import { emailOf, htmlType, packageVersions, readForm, runPeer, tuneSqlite, type PeerSettings } from './common.ts';
+import { homePage, profileLoginRedirect, profilePage } from './pages.ts';
 
 const cookieCache = process.env.COOKIE_CACHE === '1';
-const emailOf = (username: string) => `${username}@bench.example`;
 
 function createAuth(s: PeerSettings) {
   const database = tuneSqlite(new Database(join(s.dataDir, 'better-auth.sqlite3')));
@@ -58,7 +59,16 @@ async function serve(s: PeerSettings): Promise<() => Promise<void>> {
       if (path?.startsWith('/api/auth/')) return authHandler(req, res);
       if (route === 'GET /') {
         const session = await auth.api.getSession({ headers: fromNodeHeaders(req.headers) });
-        return send(res, 200, await renderHome(session?.user.name), htmlType);
+        return send(res, 200, homePage(session?.user.name), htmlType);
+      }
+      if (route === 'GET /accounts/update') {
+        const session = await auth.api.getSession({ headers: fromNodeHeaders(req.headers) });
+        if (!session) {
+          res.writeHead(302, { location: profileLoginRedirect, 'content-length': 0 });
+          return void res.end();
+        }
+        const { name, email } = session.user;
+        return send(res, 200, profilePage({ username: name, email, firstName: '', lastName: '' }), htmlType);
       }
       if (route === 'POST /bench/signup') {
         const form = await readForm(req);

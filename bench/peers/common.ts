@@ -1,5 +1,5 @@
 // What every Node peer shares: its settings from the environment, node:cluster supervision,
-// the SQLite pragmas, form parsing, and the page itself (tessera's HomePage component, same context).
+// the SQLite pragmas, form parsing, and what they answer with (the pages themselves are in pages.ts).
 import cluster from 'node:cluster';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
@@ -7,9 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Database } from 'better-sqlite3';
-import { translator } from '../../site/src/i18n/index.ts';
-import { HomePage } from '../../site/src/pages/home-page.tsx';
-import { renderPage } from '../../site/src/render.ts';
 
 export interface PeerSettings {
   port: number;
@@ -98,26 +95,8 @@ export async function readForm(request: IncomingMessage): Promise<URLSearchParam
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
-const en = translator('en');
-
-/**
- * tessera's home page for `username` (or an anonymous visitor): the HomePage component with the
- * shared values tessera's site gives it. No peer has tessera's CSRF token, so a fixed 64-character
- * stand-in keeps the page the same size; no notice, and the article list is empty, as on a fresh
- * tessera site whose visitor dismissed the notice.
- */
-export function renderHome(username: string | undefined): Promise<string> {
-  const shared = {
-    lang: 'en' as const,
-    t: en,
-    user: username === undefined ? { isAuthenticated: false as const } : { isAuthenticated: true as const, username },
-    csrf: 'x'.repeat(64),
-    path: '/',
-    assets: { 'site.css': '/static/site.css' },
-    flash: [],
-  };
-  return Promise.resolve(renderPage(shared, HomePage, { notice: null, listHtml: '' }));
-}
+/** A peer's user on the benchmark's pages: the username is its login; the email is derived from it. */
+export const emailOf = (username: string): string => `${username}@bench.example`;
 
 export const htmlType = 'text/html; charset=utf-8';
 

@@ -1,6 +1,6 @@
 // Peer: Django 3.2 (Debian's python3-django) on gunicorn (Debian's), contrib.auth + contrib.sessions
-// (db backend) on SQLite, PBKDF2. This launcher writes tessera's English catalogue for the
-// template, runs `manage.py migrate` once, then `gunicorn -w $WORKERS` (2 by default) on
+// (db backend) on SQLite, PBKDF2. This launcher writes the benchmark's pages (pages.ts's
+// template literals, as parts around the user's values) for the views, runs `manage.py migrate` once, then `gunicorn -w $WORKERS` (2 by default) on
 // $HOST:$PORT, and passes SIGTERM/SIGINT on. Exits 3, saying so, when Django or gunicorn is missing.
 //
 // Worker class: gthread with 1 thread (GUNICORN_WORKER_CLASS, GUNICORN_THREADS), i.e. one request
@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { catalogue } from '../../site/src/i18n/index.ts';
+import { pageParts } from './pages.ts';
 import { missingExitCode } from './peers.ts';
 
 const projectDir = fileURLToPath(new URL('./django/', import.meta.url));
@@ -41,9 +41,9 @@ if (!djangoVersion.startsWith('3.2')) console.error(`django peer: Django ${djang
 
 const madeDataDir = process.env.DATA_DIR ? undefined : mkdtempSync(join(tmpdir(), 'tessera-peer-'));
 const dataDir = process.env.DATA_DIR ?? madeDataDir!;
-const catalogueFile = join(dataDir, 'catalogue.json');
-writeFileSync(catalogueFile, JSON.stringify(catalogue('en')));
-const env = { ...process.env, DATA_DIR: dataDir, BENCH_CATALOGUE: catalogueFile, DJANGO_SETTINGS_MODULE: 'benchsite.settings', PYTHONDONTWRITEBYTECODE: '1' };
+const pagesFile = join(dataDir, 'pages.json');
+writeFileSync(pagesFile, JSON.stringify(pageParts()));
+const env = { ...process.env, DATA_DIR: dataDir, BENCH_PAGES: pagesFile, DJANGO_SETTINGS_MODULE: 'benchsite.settings', PYTHONDONTWRITEBYTECODE: '1' };
 
 const cleanup = () => {
   if (madeDataDir) rmSync(madeDataDir, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 // Peer: express 5 + express-session + passport + passport-local, the way a typical app wires them.
 // Sessions live in SQLite (better-sqlite3-session-store over better-sqlite3), users in a SQLite
 // table, passwords hashed with bcryptjs at its default cost (10). deserializeUser reads the user
-// from SQLite on every request, as the passport docs show.
+// from SQLite on every request, as the passport docs show. Its pages are pages.ts's template
+// literals; the profile form sends an anonymous visitor to the login page, as the site does.
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import Database from 'better-sqlite3';
@@ -10,7 +11,8 @@ import express from 'express';
 import session from 'express-session';
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
-import { htmlType, packageVersions, renderHome, runPeer, tuneSqlite, type PeerSettings } from './common.ts';
+import { emailOf, htmlType, packageVersions, runPeer, tuneSqlite, type PeerSettings } from './common.ts';
+import { homePage, profileLoginRedirect, profilePage } from './pages.ts';
 
 const bcryptCost = 10; // bcryptjs's own default (genSalt() with no rounds)
 const sessionSecret = 'bench-express-session-secret-0123456789abcdef';
@@ -26,6 +28,9 @@ declare global {
     interface User {
       id: number;
       username: string;
+      email: string;
+      firstName: string;
+      lastName: string;
     }
   }
 }
@@ -39,7 +44,10 @@ function setup(s: PeerSettings): void {
   db.exec(`CREATE TABLE IF NOT EXISTS users (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     username TEXT NOT NULL UNIQUE,
-    password TEXT NOT NULL
+    password TEXT NOT NULL,
+    email TEXT NOT NULL DEFAULT '',
+    first_name TEXT NOT NULL DEFAULT '',
+    last_name TEXT NOT NULL DEFAULT ''
   )`);
   // The store creates its own table too, but creating it here keeps workers from racing on it.
   db.exec('CREATE TABLE IF NOT EXISTS sessions (sid TEXT NOT NULL PRIMARY KEY, sess JSON NOT NULL, expire TEXT NOT NULL)');
@@ -49,15 +57,15 @@ function setup(s: PeerSettings): void {
 async function serve(s: PeerSettings): Promise<() => Promise<void>> {
   const db = open(s);
   const byName = db.prepare<[string], UserRow>('SELECT id, username, password FROM users WHERE username = ?');
-  const byId = db.prepare<[number], Express.User>('SELECT id, username FROM users WHERE id = ?');
-  const insert = db.prepare<[string, string]>('INSERT INTO users (username, password) VALUES (?, ?)');
+  const byId = db.prepare<[number], Express.User>('SELECT id, username, email, first_name AS firstName, last_name AS lastName FROM users WHERE id = ?');
+  const insert = db.prepare<[string, string, string]>('INSERT INTO users (username, password, email) VALUES (?, ?, ?)');
 
   passport.use(
     new LocalStrategy((username, password, done) => {
       const row = byName.get(username);
       if (!row) return done(null, false);
       bcrypt.compare(password, row.password).then(
-        (ok) => done(null, ok ? { id: row.id, username: row.username } : false),
+        (ok) => done(null, ok ? { id: row.id, username: row.username, email: '', firstName: '', lastName: '' } : false),
         (error: unknown) => done(error),
       );
     }),
@@ -92,7 +100,7 @@ async function serve(s: PeerSettings): Promise<() => Promise<void>> {
     if (!username || !password) return void res.status(400).send('username and password are required');
     bcrypt.hash(password, bcryptCost).then((hash) => {
       try {
-        insert.run(username, hash);
+        insert.run(username, hash, emailOf(username));
       } catch (error) {
         if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return void res.status(409).send('taken');
         throw error;
@@ -111,8 +119,12 @@ async function serve(s: PeerSettings): Promise<() => Promise<void>> {
   app.get('/bench/versions', (_req, res) => {
     res.json(versions);
   });
-  app.get('/', (req, res, next) => {
-    renderHome(req.user?.username).then((html) => res.type(htmlType).send(html), next);
+  app.get('/', (req, res) => {
+    res.type(htmlType).send(homePage(req.user?.username));
+  });
+  app.get('/accounts/update', (req, res) => {
+    if (!req.user) return void res.redirect(302, profileLoginRedirect);
+    res.type(htmlType).send(profilePage(req.user));
   });
 
   const server = app.listen(s.port, s.host);

@@ -6,7 +6,9 @@
 // SIGTERM. Except the bare ceiling, each exposes the same surface:
 //   POST /bench/signup      form username, password → 201 (409 when taken)
 //   POST /bench/login       form username, password → 200 + its session cookie(s); 401 when wrong
-//   GET  /                  tessera's home page; the username shows only with the session cookie
+//   GET  /accounts/update   tessera's profile form (pages.ts) with the session cookie; without it
+//                           a 302 to /accounts/login?next=/accounts/update, as the site answers
+//   GET  /                  tessera's home page (pages.ts); the username shows only with the session cookie
 //   GET  /bench/hash-params JSON: its password hash algorithm and parameters as it uses them
 //   GET  /bench/versions    JSON: the versions of what it runs on
 
@@ -26,7 +28,7 @@ export interface PeerSpec {
   sessionCookies: readonly string[];
   /** other cookies its login sets, which a browser would send back too */
   otherCookies: readonly string[];
-  /** false for the bare ceiling, which has no /bench/* routes and renders a logged-in page always */
+  /** false for the bare ceiling, which has no /bench/* routes and renders tessera's pages for a fixed logged-in user always */
   auth: boolean;
   /** WORKERS > 1 runs that many processes sharing the port (node:cluster, or gunicorn workers) */
   supportsWorkers: boolean;
@@ -43,7 +45,7 @@ const node = (file: string): string[] => ['--import', 'tsx', `bench/peers/${file
 export const peers: readonly PeerSpec[] = [
   {
     id: 'bare-fastify',
-    name: 'bare Fastify, same template, no auth',
+    name: "bare Fastify, tessera's page components, no auth",
     argv: node('bare-fastify-workers.ts'),
     env: {},
     sessionCookies: [],

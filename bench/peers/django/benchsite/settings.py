@@ -1,13 +1,16 @@
 """The bench peer: Django's startproject defaults, minus admin and static files, on SQLite.
 
-DATA_DIR holds the database; BENCH_CATALOGUE names the JSON file of tessera's English messages
-(written by bench/peers/django.ts) so the page says exactly what tessera's page says.
+DATA_DIR holds the database; BENCH_PAGES names the JSON file of the benchmark's pages (written by
+bench/peers/django.ts from bench/peers/pages.ts): their literal parts around the user's values, so
+the pages are exactly what every other peer sends, put together with str.join and escape() (the
+cheapest renderer there is, like the Node peers' template literals) and not Django's template engine.
 """
 import os
 from pathlib import Path
 
 DATA_DIR = Path(os.environ.get('DATA_DIR', '.'))
-CATALOGUE = Path(os.environ.get('BENCH_CATALOGUE', DATA_DIR / 'catalogue.json'))
+PAGES = Path(os.environ.get('BENCH_PAGES', DATA_DIR / 'pages.json'))
+LOGIN_URL = '/accounts/login'
 
 SECRET_KEY = 'bench-django-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz'
 DEBUG = False

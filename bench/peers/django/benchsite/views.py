@@ -1,44 +1,47 @@
-"""The bench surface: the home page, and signup / login / hash parameters for the runner."""
+"""The bench surface: the profile form and the home page, and signup / login / hash parameters for the runner."""
 import json
 import sys
 
 import django
 from django.conf import settings
 from django.contrib.auth import authenticate, login
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import get_hasher
 from django.contrib.auth.models import User
 from django.db import IntegrityError
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.utils.html import escape
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
-# tessera's English catalogue; Django templates cannot look up dotted keys, so dots become '_'.
-_catalogue = json.loads(settings.CATALOGUE.read_text(encoding='utf-8'))
-M = {key.replace('.', '_'): value for key, value in _catalogue.items()}
-# Liquid's split drops a trailing empty part; so does this.
-WHOAMI = M['nav_signed_in_as'].split('{username}')
-WHOAMI_BEFORE = WHOAMI[0]
-WHOAMI_AFTER = WHOAMI[1] if len(WHOAMI) > 1 else ''
-ASSETS = {'site_css': '/static/site.css'}
+# Each page: its literal parts, and between parts[i] and parts[i + 1] the named value, escaped.
+PAGES = json.loads(settings.PAGES.read_text(encoding='utf-8'))
+HTML = 'text/html; charset=utf-8'
+
+
+def page(name, values):
+    spec = PAGES[name]
+    parts = spec['parts']
+    out = [parts[0]]
+    for slot, part in zip(spec['slots'], parts[1:]):
+        out.append(escape(values[slot]))
+        out.append(part)
+    return HttpResponse(''.join(out), content_type=HTML)
 
 
 @require_safe
 def home(request):
     user = request.user
-    context = {
-        'lang': 'en',
-        'm': M,
-        'path': '/',
-        'assets': ASSETS,
-        'title': M['home_title'],
-        'notice': '',
-        'list_html': '',
-        'whoami_before': WHOAMI_BEFORE,
-        'whoami_after': WHOAMI_AFTER,
-        'hello': M['home_hello'].replace('{username}', user.username) if user.is_authenticated else '',
-    }
-    return render(request, 'home.html', context)
+    if user.is_authenticated:
+        return page('home', {'username': user.username})
+    return page('anonymousHome', {})
+
+
+@require_safe
+@login_required
+def profile(request):
+    user = request.user
+    return page('profile', {'username': user.username, 'email': user.email, 'first_name': user.first_name, 'last_name': user.last_name})
 
 
 @csrf_exempt
@@ -49,7 +52,7 @@ def signup(request):
     if not username or not password:
         return HttpResponse('username and password are required', status=400)
     try:
-        User.objects.create_user(username, password=password)
+        User.objects.create_user(username, email='%s@bench.example' % username, password=password)
     except IntegrityError:
         return HttpResponse('taken', status=409)
     return HttpResponse('created', status=201)
