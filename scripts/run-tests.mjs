@@ -1,6 +1,6 @@
 // npm test: builds the library (the site, the site's tests and the consumer test use it as its
 // users do, through dist/), type-checks the library and everything else, then runs every
-// *.test.ts with node:test through tsx. Node 20's --test takes no globs, so files are listed here.
+// *.test.ts and *.test.tsx with node:test through tsx. Node 20's --test takes no globs, so files are listed here.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ function find(dir) {
     const path = join(dir, name);
     if (name === 'node_modules') return [];
     if (statSync(path).isDirectory()) return find(path);
-    return name.endsWith('.test.ts') ? [path] : [];
+    return name.endsWith('.test.ts') || name.endsWith('.test.tsx') ? [path] : [];
   });
 }
 

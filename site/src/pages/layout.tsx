@@ -1,7 +1,10 @@
 // The frame of every page: language, header with the visitor's links, flash messages, main content.
 import type { ComponentChildren } from 'preact';
 import { CsrfInput } from './csrf-input.tsx';
-import { withPage } from './page-context.ts';
+import { holeMarker, HtmlTemplate } from './html-template.ts';
+import { PageProvider, withPage, type PageShared } from './page-context.ts';
+import { renderHtml } from './render-html.ts';
+import { trustedHtml } from './trusted-html.ts';
 
 export interface LayoutProps {
   /** the page's own title; the site's name follows it */
@@ -9,7 +12,72 @@ export interface LayoutProps {
   children: ComponentChildren;
 }
 
-export const Layout = withPage<LayoutProps>(({ title, children }, { lang, t, user, path, assets, flash }) => {
+/**
+ * The frame is the same for every page of a language, a login state and a current link but for
+ * three values (the title, the username and the language form's `next`), so it is rendered once
+ * for each (a few dozen at most) and filled per page: it was most of a page's render.
+ */
+export const Layout = withPage<LayoutProps>(({ title, children }, page) => {
+  const frame = frameFor(page);
+  const username = page.user.isAuthenticated ? page.user.username : '';
+  return (
+    <>
+      {trustedHtml(frame.open.fill({ title, username, next: page.path }))}
+      {page.flash.map((message) => (
+        <p class="flash" role="status">
+          {message}
+        </p>
+      ))}
+      {children}
+      {trustedHtml(frame.close)}
+    </>
+  );
+});
+
+/** The links the header marks as the current page; any other path marks none. */
+const navLinks = new Set(['/', '/articles', '/reading-list', '/accounts/update', '/accounts/password', '/accounts/sessions', '/accounts/login', '/accounts/signup']);
+
+interface Frame {
+  /** from `<html>` to the opening of `<main>`, with its holes */
+  open: HtmlTemplate<'title' | 'username' | 'next'>;
+  /** from the closing of `<main>` to the end */
+  close: string;
+}
+
+const frames = new Map<string, Frame>();
+/** Far above the combinations a process meets (2 languages × 2 login states × 9 links); a bound all the same. */
+const framesKept = 256;
+
+function frameFor(page: PageShared): Frame {
+  const current = navLinks.has(page.path) ? page.path : '';
+  const key = `${page.lang}\n${page.user.isAuthenticated}\n${current}\n${page.csrf}\n${page.assets['site.css']}`;
+  let frame = frames.get(key);
+  if (frame === undefined) {
+    frame = renderFrame(page, current);
+    if (frames.size >= framesKept) frames.clear();
+    frames.set(key, frame);
+  }
+  return frame;
+}
+
+function renderFrame(page: PageShared, current: string): Frame {
+  const shared: PageShared = {
+    ...page,
+    user: page.user.isAuthenticated ? { isAuthenticated: true, username: holeMarker('username') } : page.user,
+    path: current,
+    flash: [],
+  };
+  const html = renderHtml(
+    <PageProvider value={shared}>
+      <FrameMarkup title={holeMarker('title')} next={holeMarker('next')} />
+    </PageProvider>,
+  );
+  const [open = '', close = ''] = html.split(holeMarker('main'));
+  return { open: new HtmlTemplate(open, ['title', 'username', 'next']), close };
+}
+
+/** The frame's markup, with the page's content (the flash messages, then the page) where the main hole is. */
+const FrameMarkup = withPage<{ title: string; next: string }>(({ title, next }, { lang, t, user, path, assets }) => {
   return (
     <html lang={lang}>
       <head>
@@ -44,7 +112,7 @@ export const Layout = withPage<LayoutProps>(({ title, children }, { lang, t, use
             {/* Its own small form and submit button: works without script (CSP is 'self'). */}
             <form method="post" action="/lang" class="inline lang">
               <CsrfInput />
-              <input type="hidden" name="next" value={path} />
+              <input type="hidden" name="next" value={next} />
               <label for="lang-select" class="visually-hidden">
                 {t('nav.language')}
               </label>
@@ -62,14 +130,7 @@ export const Layout = withPage<LayoutProps>(({ title, children }, { lang, t, use
             </form>
           </nav>
         </header>
-        <main id="main">
-          {flash.map((message) => (
-            <p class="flash" role="status">
-              {message}
-            </p>
-          ))}
-          {children}
-        </main>
+        <main id="main">{holeMarker('main')}</main>
       </body>
     </html>
   );

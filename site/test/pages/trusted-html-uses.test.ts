@@ -10,10 +10,15 @@ const repository = fileURLToPath(new URL('../../../', import.meta.url));
 const siteSources = join(repository, 'site', 'src');
 const helper = 'site/src/pages/trusted-html.ts';
 
-/** Every call, as `file: the line`; each inserts the article list ArticleList rendered and the cache kept. */
+/**
+ * Every call, as `file: the line`: the article list ArticleList rendered and the cache kept, and
+ * the page frame the layout rendered once, whose holes HtmlTemplate fills with escaped values.
+ */
 const expectedUses = [
   'site/src/pages/articles-page.tsx: {trustedHtml(listHtml)}',
   'site/src/pages/home-page.tsx: {trustedHtml(listHtml)}',
+  'site/src/pages/layout.tsx: {trustedHtml(frame.close)}',
+  'site/src/pages/layout.tsx: {trustedHtml(frame.open.fill({ title, username, next: page.path }))}',
 ];
 
 function sources(directory: string): string[] {

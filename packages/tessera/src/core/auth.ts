@@ -50,6 +50,9 @@ export interface AuthenticateOptions {
 /** Why a login failed, for the audit trail only: the person who failed is told none of it. */
 type FailureReason = 'unknown_user' | 'wrong_password' | 'inactive' | 'refused_username';
 
+/** Auth hashes kept in memory, each about 250 bytes with its key. */
+const authHashMemoSize = 4096;
+
 /**
  * Django's five verbs: {@link Auth.authenticate}, {@link Auth.login}, {@link Auth.logout},
  * {@link Auth.getUser} and {@link Auth.updateSessionAuthHash}. `createTessera` builds one as
@@ -61,6 +64,13 @@ export class Auth<Extra extends object = Record<string, unknown>> {
   readonly #throttle: LoginThrottle | undefined;
   readonly #events: AuthEvents | undefined;
   readonly #hashKey: Buffer;
+  /**
+   * Auth hashes by the password hash they were computed from: every authenticated request
+   * checks one, and an HMAC per request was a measurable part of a page view. Keyed by the
+   * stored hash itself, so a password change is a new key and never meets a stale value;
+   * first in, first out, bounded, so many users cost a little memory and nothing more.
+   */
+  readonly #authHashes = new Map<string, string>();
 
   constructor(options: AuthOptions<Extra>) {
     this.users = options.users;
@@ -147,7 +157,12 @@ export class Auth<Extra extends object = Record<string, unknown>> {
 
   /** HMAC of the password hash: changes whenever the password does, revealing nothing of it. */
   sessionAuthHash(user: User<Extra>): string {
-    return createHmac('sha256', this.#hashKey).update(user.password).digest('hex');
+    const known = this.#authHashes.get(user.password);
+    if (known !== undefined) return known;
+    const hash = createHmac('sha256', this.#hashKey).update(user.password).digest('hex');
+    if (this.#authHashes.size >= authHashMemoSize) this.#authHashes.delete(this.#authHashes.keys().next().value!);
+    this.#authHashes.set(user.password, hash);
+    return hash;
   }
 
   /**
