@@ -7,15 +7,25 @@ import { Client, csrfToken } from '../../test/support/client.ts';
 import { missingExitCode, peerEnv, type PeerSpec } from '../peers/peers.ts';
 import { root, siteCommand, startServer, type Server } from './servers.ts';
 
-/** The node flags of package.json's start script, so the benchmark runs what `npm start` runs. */
-export const startFlags = (() => {
-  const words = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
-  const flags: string[] = [];
-  for (const word of words.slice(words.lastIndexOf('node') + 1)) {
-    if (!word.startsWith('--')) break;
-    flags.push(word);
+/**
+ * The environment and node flags of package.json's start script (`NAME=value node --flag… bin`),
+ * so the benchmark runs what `npm start` runs.
+ */
+export const { startEnv, startFlags } = (() => {
+  const script = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const words = script.slice(script.lastIndexOf('&&') + 2).trim().split(/\s+/);
+  const at = words.indexOf('node');
+  const startEnv: Record<string, string> = {};
+  for (const word of words.slice(0, at)) {
+    const equals = word.indexOf('=');
+    startEnv[word.slice(0, equals)] = word.slice(equals + 1);
   }
-  return flags;
+  const startFlags: string[] = [];
+  for (const word of words.slice(at + 1)) {
+    if (!word.startsWith('--')) break;
+    startFlags.push(word);
+  }
+  return { startEnv, startFlags };
 })();
 
 export const benchUser = 'bench-user';
@@ -98,6 +108,7 @@ export async function startTessera(options: TesseraOptions = {}): Promise<System
   const workers = options.workers ?? 1;
   // Started exactly as `npm start` starts it (package.json), V8 flags included.
   const server = await startServer([...(options.nodeFlags ?? []), ...startFlags, ...siteCommand('start')], {
+    ...startEnv,
     DATA_DIR: dataDir,
     SECRET_KEY: benchSecretKey,
     WEB_CONCURRENCY: String(workers),

@@ -2,10 +2,11 @@
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent } from 'kysely';
 import { createRequire } from 'node:module';
 import type PgModule from 'pg';
 import type { Database } from './schema.ts';
+import { withStatementCache } from './sqlite-statements.ts';
 
 /** The two databases tessera runs on. */
 export type DialectName = 'sqlite' | 'postgres';
@@ -74,31 +75,6 @@ function countQueries(stats: { queries: number; writes: number }) {
     if (event.level !== 'query') return;
     stats.queries += 1;
     if (/^\s*(insert|update|delete|replace)\b/i.test(event.query.sql)) stats.writes += 1;
-  };
-}
-
-const statementCacheSize = 256;
-
-/**
- * Kysely prepares every query anew; preparing cost more than running the session lookup
- * (a profile put it at 12% of an authenticated page view). The same SQL text gets the same
- * prepared statement, from a small LRU bounded against queries with variable-length lists.
- */
-function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase {
-  const cache = new Map<string, BetterSqlite3.Statement>();
-  return {
-    close: () => database.close(),
-    prepare(text: string) {
-      let statement = cache.get(text);
-      if (statement) {
-        cache.delete(text);
-      } else {
-        statement = database.prepare(text);
-        if (cache.size >= statementCacheSize) cache.delete(cache.keys().next().value!);
-      }
-      cache.set(text, statement);
-      return statement as unknown as SqliteStatement;
-    },
   };
 }
 
