@@ -18,6 +18,9 @@ import { passwordChangeRoutes } from './routes/password-change.ts';
 import { profileRoutes } from './routes/profile.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { signupRoutes } from './routes/signup.ts';
+import { passwordResetRoutes } from './routes/password-reset.ts';
+import { emailVerificationRoutes } from './routes/email-verification.ts';
+import { AccountMailSender } from './mail/account-mail-sender.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 import { ArticleListCache } from './articles/article-list-cache.ts';
 import { ArticleStore } from './articles/article-store.ts';
@@ -119,13 +122,19 @@ export async function buildSite(tessera: Tessera, options: SiteOptions = {}): Pr
     return { status: ok ? 'ok' : 'unavailable' };
   });
 
+  // Mail failures are logged with the app's logger (never the address or the link above debug).
+  tessera.mailer.setLogger(app.log);
+  const mails = new AccountMailSender(tessera, config.siteUrl);
+
   registerRoutes(app, [
     ...pageRoutes(context),
-    ...signupRoutes(context),
+    ...signupRoutes(context, mails),
     ...loginRoutes(context),
     ...logoutRoutes(),
-    ...profileRoutes(context),
+    ...profileRoutes(context, mails),
     ...passwordChangeRoutes(context),
+    ...passwordResetRoutes(context, mails),
+    ...emailVerificationRoutes(context, mails),
     ...accountDeletionRoutes(context),
     ...sessionRoutes(context),
     ...articleRoutes(context),

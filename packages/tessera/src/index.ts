@@ -1,7 +1,7 @@
 // tessera's public API (the `tessera` entry point): the verbs, stores and types an application
 // uses, exported by name. Nothing here imports Fastify; the adapter is `tessera/fastify`.
 export { createTessera, type Tessera, type TesseraOptions } from './core/tessera.ts';
-export { loadConfig, defaultSessionSettings, type Config, type SessionSettings } from './core/config.ts';
+export { loadConfig, defaultSessionSettings, type Config, type SessionSettings, type EmailSettings } from './core/config.ts';
 export { TesseraError, errorCatalogue, type ErrorCode } from './core/errors.ts';
 // The database types createTessera's signature names (tessera/db has the rest of that layer).
 export type { Db } from './db/database.ts';
@@ -12,7 +12,12 @@ export { Auth, SESSION_AUTH_HASH_KEY, type AuthOptions, type AuthenticateOptions
 export { LoginThrottle, MemoryFailureCounter, type FailureCounter, type FailureCount, type LoginThrottleOptions, type ThrottleVerdict, type AttemptOrigin } from './core/throttle.ts';
 export { SqlFailureCounter } from './core/sql-failure-counter.ts';
 export { AuthEvents, type AuthEvent, type AuthEventKind, type StoredAuthEvent, type AuditLogger } from './core/audit/auth-events.ts';
-export { RateLimit, type RateLimitOptions } from './core/rate-limit.ts';
+export { RateLimit, byRecipient, type RateLimitOptions } from './core/rate-limit.ts';
+export { Mailer, type MailLogger, type MailerOptions } from './core/mail/mailer.ts';
+export type { MailMessage } from './core/mail/mail-message.ts';
+export { parseEmailUrl, describeEmailUrl, type EmailTransportSpec } from './core/mail/email-url.ts';
+export { PasswordResetTokens, encodeUid, decodeUid } from './core/password-reset-tokens.ts';
+export { EmailVerificationTokens } from './core/email-verification-tokens.ts';
 export { DeviceCookies } from './core/device-cookie.ts';
 export { addressBucket } from './core/client-address.ts';
 

@@ -3,10 +3,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { safeRedirect, isSafeRedirect } from 'tessera';
 import { clearSiteCookie, rememberedUsernameCookie, setSiteCookie } from '../cookies.ts';
 import { checkbox, field, fieldView, formView, FormErrors, usernameInputMaxLength } from '../forms.ts';
-import { FormPage } from '../pages/form-page.tsx';
+import { FormPage, type SideAction } from '../pages/form-page.tsx';
 import type { RouteSpec } from '../route-table.ts';
 import type { SiteContext } from '../site-context.ts';
 import { tooManyAttempts } from '../throttling.ts';
+import { unverifiedLoginKey } from './email-verification.ts';
 
 interface LoginInput {
   username: string;
@@ -18,7 +19,7 @@ interface LoginInput {
 export function loginRoutes(context: SiteContext): RouteSpec[] {
   const { pages } = context;
 
-  function render(request: FastifyRequest, reply: FastifyReply, input: LoginInput, errors: FormErrors, status = 200) {
+  function render(request: FastifyRequest, reply: FastifyReply, input: LoginInput, errors: FormErrors, status = 200, side?: SideAction) {
     const t = request.t;
     const form = formView({
       action: '/accounts/login',
@@ -31,9 +32,12 @@ export function loginRoutes(context: SiteContext): RouteSpec[] {
         fieldView({ name: 'remember_username', type: 'checkbox', label: t('field.remember_username'), checked: input.rememberUsername }),
         fieldView({ name: 'remember_me', type: 'checkbox', label: t('field.remember_me'), checked: input.rememberMe, help: [t('help.remember_me')] }),
       ],
-      links: [{ href: input.next !== '' ? `/accounts/signup?next=${encodeURIComponent(input.next)}` : '/accounts/signup', text: t('login.no_account') }],
+      links: [
+        { href: '/accounts/password-reset', text: t('login.forgot') },
+        { href: input.next !== '' ? `/accounts/signup?next=${encodeURIComponent(input.next)}` : '/accounts/signup', text: t('login.no_account') },
+      ],
     });
-    return pages.page(request, reply, FormPage, { title: t('login.title'), form }, { status, cache: 'no-store' });
+    return pages.page(request, reply, FormPage, { title: t('login.title'), form, ...(side && { side }) }, { status, cache: 'no-store' });
   }
 
   return [
@@ -86,6 +90,13 @@ export function loginRoutes(context: SiteContext): RouteSpec[] {
           return render(request, reply, input, errors, 422);
         }
         const user = result.user;
+        if (context.tessera.config.email.verification === 'mandatory' && !user.emailVerified) {
+          // Said only to whoever gave the right password: it tells no one else the account exists.
+          request.session.set(unverifiedLoginKey, user.id);
+          errors.general.push(request.t('login.unverified'));
+          const side = { text: request.t('verify.notice', { email: user.email }), action: '/accounts/verify-email/resend', submit: request.t('verify.resend') };
+          return render(request, reply, input, errors, 403, user.email !== '' ? side : undefined);
+        }
         await request.login(user, { persistent: input.rememberMe });
         await context.afterLogin(request, reply, user);
         if (input.rememberUsername) {

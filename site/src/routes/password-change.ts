@@ -1,9 +1,10 @@
 // The logged-in user's password change: the old password (throttled like a login), then the new one twice.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { passwordHelpTexts, passwordIssueMessage, validatePassword, type User } from 'tessera';
+import { passwordHelpTexts, type User } from 'tessera';
 import { loginRequired } from 'tessera/fastify';
 import { addFlash } from '../flash.ts';
 import { field, fieldView, formView, FormErrors } from '../forms.ts';
+import { checkNewPassword } from '../new-password.ts';
 import { FormPage } from '../pages/form-page.tsx';
 import type { RouteSpec } from '../route-table.ts';
 import type { SiteContext } from '../site-context.ts';
@@ -56,13 +57,7 @@ export function passwordChangeRoutes({ tessera, pages }: SiteContext): RouteSpec
           if (typeof own === 'object') return renderPassword(request, reply, errors, tooManyAttempts(request, reply, errors, own.retryAfterSeconds));
           if (own === 'wrong') errors.add('old_password', t('password.old_incorrect'));
         }
-        if (new1 === '') errors.add('new_password1', t('error.required'));
-        if (new2 === '') errors.add('new_password2', t('error.required'));
-        else if (new1 !== new2) errors.add('new_password2', t('error.password_mismatch'));
-        else {
-          const context = { username: user.username, email: user.email, firstName: user.firstName, lastName: user.lastName };
-          for (const issue of validatePassword(new2, context)) errors.add('new_password1', passwordIssueMessage(issue, request.lang));
-        }
+        checkNewPassword(request, user, new1, new2, errors);
         if (!errors.isEmpty) return renderPassword(request, reply, errors, 422);
 
         user.password = await tessera.passwords.hash(new1);

@@ -8,6 +8,7 @@ import { addFlash } from '../flash.ts';
 import { FormPage } from '../pages/form-page.tsx';
 import type { RouteSpec } from '../route-table.ts';
 import type { SiteContext } from '../site-context.ts';
+import type { AccountMailSender } from '../mail/account-mail-sender.ts';
 
 interface ProfileInput {
   email: string;
@@ -20,8 +21,9 @@ function currentUser(request: FastifyRequest): User {
   return request.user as User;
 }
 
-export function profileRoutes({ tessera, pages }: SiteContext): RouteSpec[] {
+export function profileRoutes({ tessera, pages }: SiteContext, mails: AccountMailSender): RouteSpec[] {
   const mustLogIn = loginRequired();
+  const verifying = tessera.config.email.verification !== 'none';
 
   function renderProfile(request: FastifyRequest, reply: FastifyReply, input: ProfileInput, errors: FormErrors, status = 200) {
     const t = request.t;
@@ -36,7 +38,13 @@ export function profileRoutes({ tessera, pages }: SiteContext): RouteSpec[] {
       ],
       links: [{ href: '/accounts/delete/confirm', text: t('update.delete_link') }],
     });
-    return pages.page(request, reply, FormPage, { title: t('update.title'), form }, { status, cache: 'no-store' });
+    const user = currentUser(request);
+    // Until the address on file is verified, the page says so, with the way to get a new link.
+    const side =
+      verifying && user.email !== '' && !user.emailVerified
+        ? { text: t('verify.notice', { email: user.email }), action: '/accounts/verify-email/resend', submit: t('verify.resend') }
+        : undefined;
+    return pages.page(request, reply, FormPage, { title: t('update.title'), form, ...(side && { side }) }, { status, cache: 'no-store' });
   }
 
   return [
@@ -70,8 +78,14 @@ export function profileRoutes({ tessera, pages }: SiteContext): RouteSpec[] {
         const lastNameError = nameProblem(input.lastName);
         if (lastNameError !== null) errors.add('last_name', t(lastNameError));
         if (!errors.isEmpty) return renderProfile(request, reply, input, errors, 422);
-        await tessera.users.update(currentUser(request).id, input);
+        const user = currentUser(request);
+        // A new address is unverified again (the store sees to it); the link goes to the new one.
+        await tessera.users.update(user.id, input);
         addFlash(request, t('update.saved'));
+        if (verifying && input.email !== '' && input.email.toLowerCase() !== user.email.toLowerCase()) {
+          const updated = await tessera.users.getById(user.id);
+          if (updated !== null && (await mails.sendVerification(request, updated))) addFlash(request, t('verify.sent'));
+        }
         return reply.redirect('/accounts/update', 303);
       },
     },

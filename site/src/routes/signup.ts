@@ -8,6 +8,8 @@ import type { RouteSpec } from '../route-table.ts';
 import type { SiteContext } from '../site-context.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { tooManyAttempts } from '../throttling.ts';
+import { addFlash } from '../flash.ts';
+import type { AccountMailSender } from '../mail/account-mail-sender.ts';
 
 interface SignupInput {
   username: string;
@@ -21,8 +23,9 @@ const usernameMessages: Record<'required' | 'too_long' | 'invalid', MessageKey> 
   invalid: 'error.username_invalid',
 };
 
-export function signupRoutes(context: SiteContext): RouteSpec[] {
+export function signupRoutes(context: SiteContext, mails: AccountMailSender): RouteSpec[] {
   const { tessera, pages } = context;
+  const verification = tessera.config.email.verification;
   function render(request: FastifyRequest, reply: FastifyReply, input: SignupInput, errors: FormErrors, status = 200) {
     const t = request.t;
     const form = formView({
@@ -32,7 +35,7 @@ export function signupRoutes(context: SiteContext): RouteSpec[] {
       hidden: input.next !== '' ? [{ name: 'next', value: input.next }] : [],
       fields: [
         fieldView({ name: 'username', label: t('field.username'), value: input.username, autocomplete: 'username', maxlength: usernameInputMaxLength, required: true, autofocus: true, errors: errors.for('username'), help: [t('help.username')] }),
-        fieldView({ name: 'email', type: 'email', label: t('field.email_optional'), value: input.email, autocomplete: 'email', maxlength: 254, errors: errors.for('email') }),
+        fieldView({ name: 'email', type: 'email', label: verification === 'mandatory' ? t('field.email') : t('field.email_optional'), value: input.email, autocomplete: 'email', maxlength: 254, required: verification === 'mandatory', errors: errors.for('email') }),
         fieldView({ name: 'password1', type: 'password', label: t('field.password1'), autocomplete: 'new-password', required: true, errors: errors.for('password1'), help: passwordHelpTexts(request.lang) }),
         fieldView({ name: 'password2', type: 'password', label: t('field.password2'), autocomplete: 'new-password', required: true, errors: errors.for('password2'), help: [t('help.password2')] }),
       ],
@@ -71,6 +74,7 @@ export function signupRoutes(context: SiteContext): RouteSpec[] {
         if (problem !== null) errors.add('username', t(usernameMessages[problem]));
         const emailError = emailProblem(input.email);
         if (emailError !== null) errors.add('email', t(emailError));
+        else if (input.email === '' && verification === 'mandatory') errors.add('email', t('error.email_required_verified'));
         if (password1 === '') errors.add('password1', t('error.required'));
         if (password2 === '') errors.add('password2', t('error.required'));
         else if (password1 !== password2) errors.add('password2', t('error.password_mismatch'));
@@ -103,8 +107,15 @@ export function signupRoutes(context: SiteContext): RouteSpec[] {
           errors.add('username', t('error.username_taken'));
           return render(request, reply, input, errors, 422);
         }
+        if (verification === 'mandatory') {
+          // No login until the address is verified: the link in the mail, then the login page.
+          await mails.sendVerification(request, created);
+          addFlash(request, t('verify.signup_sent', { email: created.email }));
+          return reply.redirect(input.next !== '' ? `/accounts/login?next=${encodeURIComponent(input.next)}` : '/accounts/login', 303);
+        }
         await request.login(created, { persistent: true });
         await context.afterLogin(request, reply, created);
+        if (verification === 'optional') await mails.sendVerification(request, created);
         return reply.redirect(safeRedirect(input.next), 303);
       },
     },

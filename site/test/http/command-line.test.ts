@@ -172,19 +172,21 @@ describe('check --deploy', () => {
     assert.match(result.stdout, /^tessera\.E001 \(error\) NODE_ENV is not production/m);
     assert.match(result.stdout, /\n    fix: set NODE_ENV=production/);
     assert.match(result.stdout, /tessera\.W009 \(warning\) pages carry no Strict-Transport-Security/, 'the site sends HSTS only in production');
+    assert.match(result.stdout, /tessera\.W012 \(warning\) EMAIL_URL is console/);
+    assert.match(result.stdout, /tessera\.E013 \(error\) SITE_URL is not set/);
   });
 
   test('a production configuration behind a proxy with a strong key passes, bar what it cannot know', async () => {
     const strong = 'Jx7pQ2vL9sT4wK8mN3rB6yF1hD5gC0zA-e2u8i4o6p1a3s5d7f9g2h4j6k8l0q';
-    const result = await runCli(['check', '--deploy'], { ...env(), NODE_ENV: 'production', SECRET_KEY: strong, TRUST_PROXY: '1' });
+    const result = await runCli(['check', '--deploy'], { ...env(), NODE_ENV: 'production', SECRET_KEY: strong, TRUST_PROXY: '1', SITE_URL: 'https://example.com', EMAIL_URL: 'smtp://mailer:secret@127.0.0.1:2525' });
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.doesNotMatch(result.stdout, /\(error\)/);
-    assert.doesNotMatch(result.stdout, /E001|W003|W004|W009|W010|W011/);
+    assert.doesNotMatch(result.stdout, /E001|W003|W004|W009|W010|W011|W012|E013/);
   });
 
   test('debug logging in production is an error', async () => {
     const strong = 'Jx7pQ2vL9sT4wK8mN3rB6yF1hD5gC0zA-e2u8i4o6p1a3s5d7f9g2h4j6k8l0q';
-    const result = await runCli(['check', '--deploy'], { ...env(), NODE_ENV: 'production', SECRET_KEY: strong, TRUST_PROXY: '1', LOG_LEVEL: 'debug' });
+    const result = await runCli(['check', '--deploy'], { ...env(), NODE_ENV: 'production', SECRET_KEY: strong, TRUST_PROXY: '1', SITE_URL: 'https://example.com', LOG_LEVEL: 'debug' });
     assert.equal(result.code, 1);
     assert.match(result.stdout, /tessera\.E007 \(error\) LOG_LEVEL=debug in production/);
   });

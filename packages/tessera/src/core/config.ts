@@ -3,6 +3,7 @@ import { deflateRawSync } from 'node:zlib';
 import { z } from 'zod';
 import { parseDatabaseUrl } from '../db/database.ts';
 import { TesseraError } from './errors.ts';
+import { parseEmailUrl } from './mail/email-url.ts';
 
 // An empty variable (`PORT=` in a compose file) means unset, as it does for TRUST_PROXY: coerced,
 // it would be 0, and PORT=0 serves on a random port without a word.
@@ -34,6 +35,23 @@ const environmentSchema = z.object({
   TRUST_PROXY: flag,
   NODE_ENV: z.string().default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  // An origin only: links in mails are this plus a path.
+  SITE_URL: z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    z
+      .string()
+      .url()
+      .refine((value) => /^https?:\/\/[^/?#]+\/?$/.test(value), 'SITE_URL must be an origin such as https://example.com, with no path')
+      .transform((value) => value.replace(/\/$/, ''))
+      .optional(),
+  ),
+  EMAIL_URL: z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), z.string().default('console')),
+  DEFAULT_FROM_EMAIL: z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), z.string().default('webmaster@localhost')),
+  PASSWORD_RESET_TIMEOUT: integer(259_200, 1, 10 * 365 * 24 * 3600),
+  PASSWORD_RESET_LOGIN: flag,
+  EMAIL_VERIFICATION: z.enum(['none', 'optional', 'mandatory']).default('none'),
+  MAIL_REQUESTS_PER_ADDRESS: integer(20, 1, 1_000_000),
+  MAILS_PER_RECIPIENT: integer(3, 1, 1_000_000),
 });
 
 /**
@@ -68,7 +86,35 @@ export interface Config {
   /** NODE_ENV=development (the default): the command line's server prints a line a request */
   development: boolean;
   logLevel: string;
+  /**
+   * SITE_URL: the origin the links in mails start with (`https://example.com`). Unset, an app
+   * takes the request's own Host, which the client chooses: fine on a developer's machine, and
+   * `tessera check --deploy` reports it.
+   */
+  siteUrl: string | undefined;
   session: SessionSettings;
+  email: EmailSettings;
+}
+
+/** Mail and the flows that send it: password reset and address verification. */
+export interface EmailSettings {
+  /** EMAIL_URL: `console` (the default), `file:DIR`, `smtp://user:pass@host:port` or `smtps://…` */
+  url: string;
+  /** DEFAULT_FROM_EMAIL, the sender of every message; Django's default, `webmaster@localhost` */
+  from: string;
+  /** PASSWORD_RESET_TIMEOUT: how long a reset link works, Django's default of 3 days */
+  passwordResetTimeoutSeconds: number;
+  /** PASSWORD_RESET_LOGIN=1: a successful reset logs the user in (off, as in Django) */
+  passwordResetLogin: boolean;
+  /** EMAIL_VERIFICATION: `none`, `optional` (a notice until verified) or `mandatory` (no login until verified) */
+  verification: 'none' | 'optional' | 'mandatory';
+  /** how long a verification link works */
+  verificationTimeoutSeconds: number;
+  /** MAIL_REQUESTS_PER_ADDRESS: reset and resend requests one client address may make in `windowSeconds` */
+  requestsPerAddress: number;
+  /** MAILS_PER_RECIPIENT: mails one address may be sent in `windowSeconds`; more are answered the same and not sent */
+  mailsPerRecipient: number;
+  windowSeconds: number;
 }
 
 /**
@@ -122,6 +168,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     throw new TesseraError('config_invalid', 'SESSION_STORE=redis needs REDIS_URL');
   }
   if (env.DATABASE_URL !== undefined) assertDatabaseUrl(env.DATABASE_URL);
+  // The mail layer's own parser: a typo stops the start with the setting's name, password hidden.
+  parseEmailUrl(env.EMAIL_URL);
   return {
     port: env.PORT,
     host: env.HOST,
@@ -143,7 +191,19 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     production,
     development: env.NODE_ENV === 'development',
     logLevel: env.LOG_LEVEL ?? (environment.NODE_ENV === 'test' ? 'warn' : 'info'),
+    siteUrl: env.SITE_URL,
     session: defaultSessionSettings,
+    email: {
+      url: env.EMAIL_URL,
+      from: env.DEFAULT_FROM_EMAIL,
+      passwordResetTimeoutSeconds: env.PASSWORD_RESET_TIMEOUT,
+      passwordResetLogin: env.PASSWORD_RESET_LOGIN,
+      verification: env.EMAIL_VERIFICATION,
+      verificationTimeoutSeconds: env.PASSWORD_RESET_TIMEOUT,
+      requestsPerAddress: env.MAIL_REQUESTS_PER_ADDRESS,
+      mailsPerRecipient: env.MAILS_PER_RECIPIENT,
+      windowSeconds: 3600,
+    },
   };
 }
 

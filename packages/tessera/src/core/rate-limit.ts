@@ -1,4 +1,5 @@
-// A limit on how often one client may do something (sign up) in a fixed window, shared by every process.
+// A limit on how often one client may do something (sign up, ask for a mail) in a fixed window, shared by every process.
+import { hash } from 'node:crypto';
 import { addressBucket } from './client-address.ts';
 import type { FailureCounter } from './throttle.ts';
 import type { ThrottleVerdict } from './throttle.ts';
@@ -10,6 +11,19 @@ export interface RateLimitOptions {
   name: string;
   limit: number;
   windowSeconds: number;
+  /**
+   * What is counted, from what `attempt` is given: by default the client address (IPv6 by its
+   * /64); {@link byRecipient} counts an email address instead.
+   */
+  subject?: (value: string) => string;
+}
+
+/**
+ * Counts by email address, case-insensitively, and keeps only a hash of it: the counters table
+ * then holds no one's address.
+ */
+export function byRecipient(email: string): string {
+  return hash('sha256', email.trim().toLowerCase(), 'base64url');
 }
 
 /**
@@ -24,8 +38,8 @@ export class RateLimit {
     this.#options = options;
   }
 
-  #key(address: string): string {
-    return `${this.#options.name}:${addressBucket(address)}`;
+  #key(value: string): string {
+    return `${this.#options.name}:${(this.#options.subject ?? addressBucket)(value)}`;
   }
 
   /** Claims one action for the address, and says whether it may go on. */

@@ -22,7 +22,10 @@ import type { SessionStore } from './sessions/session-store.ts';
 import { SqlSessionStore } from './sessions/sql-session-store.ts';
 import { SqlFailureCounter } from './sql-failure-counter.ts';
 import { LoginThrottle } from './throttle.ts';
-import { RateLimit } from './rate-limit.ts';
+import { byRecipient, RateLimit } from './rate-limit.ts';
+import { Mailer } from './mail/mailer.ts';
+import { PasswordResetTokens } from './password-reset-tokens.ts';
+import { EmailVerificationTokens } from './email-verification-tokens.ts';
 import { DeviceCookies } from './device-cookie.ts';
 import { AuthEvents } from './audit/auth-events.ts';
 import { CachedUserStore } from './users/cached-user-store.ts';
@@ -41,6 +44,8 @@ export interface TesseraOptions<Extra extends object> {
   passwords?: Passwords;
   /** a cache of the caller's choosing; by default Redis when REDIS_URL is set, else an in-process LRU */
   cache?: Cache;
+  /** a mailer of the caller's choosing; by default one for EMAIL_URL and DEFAULT_FROM_EMAIL */
+  mailer?: Mailer;
 }
 
 /**
@@ -65,6 +70,16 @@ export interface Tessera<Extra extends object = Record<string, unknown>> {
   signups: RateLimit;
   /** the `device` cookie: browsers that logged into an account before are never locked out of it by others */
   devices: DeviceCookies;
+  /** EMAIL_URL's transport: `send` queues a message and returns at once; failures are logged and retried */
+  mailer: Mailer;
+  /** password-reset links' tokens (Django's PasswordResetTokenGenerator), never stored */
+  passwordResets: PasswordResetTokens;
+  /** address-verification links' tokens: signed, single-use, expiring */
+  emailVerifications: EmailVerificationTokens;
+  /** MAIL_REQUESTS_PER_ADDRESS: reset and resend requests one client address may make in an hour */
+  mailRequests: RateLimit;
+  /** MAILS_PER_RECIPIENT: mails one email address may be sent in an hour (counted by a hash of it) */
+  mailRecipients: RateLimit;
   /** forgets the login-failure and sign-up counters whose windows are over (the clearsessions command); how many went */
   clearExpiredCounters(now?: number): Promise<number>;
   permissions: Permissions;
@@ -156,6 +171,10 @@ export function createTessera<Extra extends object = Record<string, unknown>>(
     windowSeconds: config.loginFailureWindowSeconds,
   });
   const signups = new RateLimit({ counter, name: 'signup', limit: config.signupsPerAddress, windowSeconds: config.signupWindowSeconds });
+  const { email } = config;
+  const mailRequests = new RateLimit({ counter, name: 'mail-request', limit: email.requestsPerAddress, windowSeconds: email.windowSeconds });
+  const mailRecipients = new RateLimit({ counter, name: 'mail-recipient', limit: email.mailsPerRecipient, windowSeconds: email.windowSeconds, subject: byRecipient });
+  const mailer = options.mailer ?? new Mailer({ url: email.url, from: email.from });
 
   return {
     config,
@@ -170,9 +189,14 @@ export function createTessera<Extra extends object = Record<string, unknown>>(
     throttle,
     signups,
     devices: new DeviceCookies(secretKey),
+    mailer,
+    passwordResets: new PasswordResetTokens({ secretKey, timeoutSeconds: email.passwordResetTimeoutSeconds }),
+    emailVerifications: new EmailVerificationTokens({ secretKey, timeoutSeconds: email.verificationTimeoutSeconds }),
+    mailRequests,
+    mailRecipients,
     clearExpiredCounters: (now = Date.now()) =>
       // Kept as long as the longest window among them: clearing sooner would reset a window early.
-      counter.clearExpired(now - Math.max(config.loginFailureWindowSeconds, signups.windowSeconds) * 1000),
+      counter.clearExpired(now - Math.max(config.loginFailureWindowSeconds, signups.windowSeconds, email.windowSeconds) * 1000),
     permissions: new Permissions(new SqlPermissionStore(db)),
     cache,
     migrations: { ...(options.migrations ?? {}) },
@@ -193,6 +217,8 @@ export function createTessera<Extra extends object = Record<string, unknown>>(
       for (const client of redisClients) await waitUntilReady(client);
     },
     close: async () => {
+      // Mail already queued goes out first (bounded): a reset link asked for just before a restart still arrives.
+      await mailer.close();
       await cache.close();
       for (const client of redisClients) await closeRedisClient(client);
       await db.close();

@@ -6,6 +6,7 @@ import { accountsMigration } from './migrations/0001-accounts.ts';
 import { permissionsMigration } from './migrations/0002-permissions.ts';
 import { revokedSessionsMigration } from './migrations/0003-revoked-sessions.ts';
 import { authEventsMigration } from './migrations/0004-auth-events.ts';
+import { emailVerifiedMigration } from './migrations/0005-email-verified.ts';
 
 /** A migration that learns the column spellings of the dialect it runs on. */
 export type MigrationFactory = (types: ColumnTypes) => Migration;
@@ -16,6 +17,7 @@ export const tesseraMigrations: Record<string, MigrationFactory> = {
   '0002-permissions': permissionsMigration,
   '0003-revoked-sessions': revokedSessionsMigration,
   '0004-auth-events': authEventsMigration,
+  '0005-email-verified': emailVerifiedMigration,
 };
 
 /**

@@ -16,6 +16,11 @@ export interface UsersTable {
   is_superuser: number;
   date_joined: number;
   last_login: number | null;
+  /**
+   * 1 once the user followed a verification link sent to `email`, back to 0 when `email` changes;
+   * an insert may leave it out, the column's default (0, unverified) fills it in
+   */
+  email_verified: Generated<number>;
 }
 
 /** One row per session; the token's secret is kept only as a hash. */

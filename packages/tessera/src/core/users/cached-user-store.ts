@@ -26,7 +26,13 @@ export class CachedUserStore<Extra extends object = Record<string, unknown>> imp
       encode: (user) => JSON.stringify(user),
       decode: (text) => {
         const user = JSON.parse(text) as User<Extra> & { dateJoined: string; lastLogin: string | null };
-        return { ...user, dateJoined: new Date(user.dateJoined), lastLogin: user.lastLogin === null ? null : new Date(user.lastLogin) };
+        return {
+          ...user,
+          // A copy cached before the flag existed has none: unverified, never undefined.
+          emailVerified: user.emailVerified === true,
+          dateJoined: new Date(user.dateJoined),
+          lastLogin: user.lastLogin === null ? null : new Date(user.lastLogin),
+        };
       },
       ttlSeconds: () => this.#ttlSeconds,
     });

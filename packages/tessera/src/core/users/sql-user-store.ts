@@ -1,5 +1,5 @@
 // Users kept in the SQL database, on either dialect.
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { UsersTable } from '../../db/schema.ts';
 import { readExtra, writeExtra, type UserFields } from './user-fields.ts';
@@ -28,6 +28,7 @@ export class SqlUserStore<Extra extends object = Record<string, unknown>> implem
       username: row.username,
       usernameNormalized: row.username_normalized,
       email: row.email,
+      emailVerified: row.email_verified === 1,
       firstName: row.first_name,
       lastName: row.last_name,
       password: row.password,
@@ -68,6 +69,7 @@ export class SqlUserStore<Extra extends object = Record<string, unknown>> implem
       username,
       username_normalized: normalizeUsername(username),
       email: user.email ?? '',
+      email_verified: user.emailVerified ? 1 : 0,
       first_name: user.firstName ?? '',
       last_name: user.lastName ?? '',
       password: user.password,
@@ -88,9 +90,19 @@ export class SqlUserStore<Extra extends object = Record<string, unknown>> implem
     return inserted ? this.rowToUser(inserted) : 'username_taken';
   }
 
+  /**
+   * Writes the given fields in one statement. A new address that differs from the stored one
+   * other than in case is unverified: unless `changes` sets `emailVerified` itself, the flag
+   * goes back to false in the same statement, so no read can race the write. Case is compared
+   * with the database's lower(), which on SQLite folds ASCII letters only: there, "É" for "é"
+   * counts as a new address, the safe side to err on.
+   */
   async update(id: number, changes: UserChanges<Extra>): Promise<void> {
     const columns: Record<string, unknown> = {
       ...(changes.email !== undefined && { email: changes.email }),
+      ...(changes.emailVerified !== undefined
+        ? { email_verified: changes.emailVerified ? 1 : 0 }
+        : changes.email !== undefined && { email_verified: sql<number>`case when lower(email) = lower(${changes.email}) then email_verified else 0 end` }),
       ...(changes.firstName !== undefined && { first_name: changes.firstName }),
       ...(changes.lastName !== undefined && { last_name: changes.lastName }),
       ...(changes.password !== undefined && { password: changes.password }),

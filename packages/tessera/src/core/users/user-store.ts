@@ -5,6 +5,8 @@ import type { User } from './user.ts';
 export interface NewUser<Extra extends object = Record<string, unknown>> {
   username: string;
   email?: string;
+  /** false unless said otherwise: only what proved the address (a provider that did) says true */
+  emailVerified?: boolean;
   firstName?: string;
   lastName?: string;
   /** already encoded */
@@ -17,7 +19,9 @@ export interface NewUser<Extra extends object = Record<string, unknown>> {
 
 /** The fields an update writes; a field left undefined keeps its value, and the username is not among them. */
 export interface UserChanges<Extra extends object = Record<string, unknown>> {
+  /** a different address (ignoring case) makes `emailVerified` false, unless this update sets it too */
   email?: string;
+  emailVerified?: boolean;
   firstName?: string;
   lastName?: string;
   password?: string;

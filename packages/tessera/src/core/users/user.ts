@@ -12,6 +12,11 @@ export interface User<Extra extends object = Record<string, unknown>> {
   /** NFKC + case-folded: the unique key, so "Alice" and "alice" are one account */
   usernameNormalized: string;
   email: string;
+  /**
+   * true once the user followed a verification link sent to `email` (see EmailVerificationTokens);
+   * false for new users, and again whenever `email` changes to another address
+   */
+  emailVerified: boolean;
   firstName: string;
   lastName: string;
   /** the encoded password hash; '!…' means unusable */
