@@ -13,7 +13,7 @@ export function MessagePage({ title, paragraphs, links }: MessagePageProps) {
     <Layout title={title}>
       <h1>{title}</h1>
       {paragraphs.map((text) => (
-        <p>{text}</p>
+        <p class="message">{text}</p>
       ))}
       {links.length > 0 && (
         <div class="form-links">

@@ -65,7 +65,7 @@ export function passwordResetRoutes({ tessera, pages }: SiteContext, mails: Acco
     );
   }
 
-  function renderSetPassword(request: FastifyRequest, reply: FastifyReply, uidb64: string, errors: FormErrors, status = 200) {
+  function renderSetPassword(request: FastifyRequest, reply: FastifyReply, user: User, uidb64: string, errors: FormErrors, status = 200) {
     const t = request.t;
     const form = formView({
       action: `/accounts/reset/${uidb64}/set-password`,
@@ -76,7 +76,7 @@ export function passwordResetRoutes({ tessera, pages }: SiteContext, mails: Acco
         fieldView({ name: 'new_password2', type: 'password', label: t('field.new_password2'), autocomplete: 'new-password', required: true, errors: errors.for('new_password2'), help: [t('help.password2')] }),
       ],
     });
-    return pages.page(request, reply, FormPage, { title: t('reset.set_title'), form }, { status, cache: 'no-store' });
+    return pages.page(request, reply, FormPage, { title: t('reset.set_title'), intro: t('reset.set_intro', { username: user.username }), form }, { status, cache: 'no-store' });
   }
 
   /** The user whose link this session followed, if that link would still work now. */
@@ -143,8 +143,9 @@ export function passwordResetRoutes({ tessera, pages }: SiteContext, mails: Acco
       url: '/accounts/reset/:uidb64/set-password',
       handler: async (request: FastifyRequest<{ Params: { uidb64: string } }>, reply) => {
         const { uidb64 } = request.params;
-        if ((await resettingUser(request, uidb64)) === null) return renderInvalid(request, reply);
-        return renderSetPassword(request, reply, uidb64, new FormErrors());
+        const user = await resettingUser(request, uidb64);
+        if (user === null) return renderInvalid(request, reply);
+        return renderSetPassword(request, reply, user, uidb64, new FormErrors());
       },
     },
     {
@@ -158,7 +159,7 @@ export function passwordResetRoutes({ tessera, pages }: SiteContext, mails: Acco
         const new2 = field(request.body, 'new_password2');
         const errors = new FormErrors();
         checkNewPassword(request, user, new1, new2, errors);
-        if (!errors.isEmpty) return renderSetPassword(request, reply, uidb64, errors, 422);
+        if (!errors.isEmpty) return renderSetPassword(request, reply, user, uidb64, errors, 422);
 
         user.password = await tessera.passwords.hash(new1);
         // The link reached this address: it is verified, as a verification link would have made it.

@@ -35,7 +35,7 @@ export function signupRoutes(context: SiteContext, mails: AccountMailSender): Ro
       hidden: input.next !== '' ? [{ name: 'next', value: input.next }] : [],
       fields: [
         fieldView({ name: 'username', label: t('field.username'), value: input.username, autocomplete: 'username', maxlength: usernameInputMaxLength, required: true, autofocus: true, errors: errors.for('username'), help: [t('help.username')] }),
-        fieldView({ name: 'email', type: 'email', label: verification === 'mandatory' ? t('field.email') : t('field.email_optional'), value: input.email, autocomplete: 'email', maxlength: 254, required: verification === 'mandatory', errors: errors.for('email') }),
+        fieldView({ name: 'email', type: 'email', label: verification === 'mandatory' ? t('field.email') : t('field.email_optional'), value: input.email, autocomplete: 'email', maxlength: 254, required: verification === 'mandatory', errors: errors.for('email'), help: verification === 'mandatory' ? [] : [t('help.email_reset')] }),
         fieldView({ name: 'password1', type: 'password', label: t('field.password1'), autocomplete: 'new-password', required: true, errors: errors.for('password1'), help: passwordHelpTexts(request.lang) }),
         fieldView({ name: 'password2', type: 'password', label: t('field.password2'), autocomplete: 'new-password', required: true, errors: errors.for('password2'), help: [t('help.password2')] }),
       ],
