@@ -3,8 +3,10 @@ import type { MessageKey } from './i18n/index.ts';
 
 export const nameMaxLength = 150;
 export const emailMaxLength = 254;
-// Deliberately plain: one @, something on each side, a dot in the domain, no spaces.
-const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/u;
+// Deliberately plain: one @, something on each side, a dot in the domain, no spaces, and none
+// of the characters with which an address line names a different mailbox than it reads as
+// (`x<y@evil.example>`, `"q"@x.y`, `a,b@c.d`): what is stored is where the mail goes.
+const emailPattern = /^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\]+\.[^\s@<>(),;:"[\]\\]+$/u;
 
 /** null when a name is acceptable. */
 export function nameProblem(name: string): MessageKey | null {

@@ -124,7 +124,7 @@ export async function buildSite(tessera: Tessera, options: SiteOptions = {}): Pr
 
   // Mail failures are logged with the app's logger (never the address or the link above debug).
   tessera.mailer.setLogger(app.log);
-  const mails = new AccountMailSender(tessera, config.siteUrl);
+  const mails = new AccountMailSender(tessera, app.log);
 
   registerRoutes(app, [
     ...pageRoutes(context),

@@ -33,7 +33,7 @@ export {
   type AnyUser,
   type UsernameProblem,
 } from './core/users/user.ts';
-export type { UserStore, NewUser, UserChanges } from './core/users/user-store.ts';
+export type { UserStore, NewUser, UserChanges, UserExpectation } from './core/users/user-store.ts';
 export type { UserFields } from './core/users/user-fields.ts';
 export { SqlUserStore } from './core/users/sql-user-store.ts';
 export { CachedUserStore } from './core/users/cached-user-store.ts';

@@ -33,11 +33,15 @@ export function emailVerificationRoutes({ tessera, pages }: SiteContext, mails: 
         const { token } = request.params;
         const whose = tessera.emailVerifications.read(token);
         const user = whose === null ? null : await tessera.users.getById(whose.userId);
-        if (user === null || !user.isActive || !tessera.emailVerifications.check(user, token)) {
+        const invalid = () => {
           const back = request.user.isAuthenticated ? { href: '/accounts/update', text: t('nav.profile') } : { href: '/accounts/login', text: t('nav.login') };
           return pages.page(request, reply, MessagePage, { title: t('verify.invalid_title'), paragraphs: [t('verify.invalid_text')], links: [back] }, { cache: 'no-store' });
-        }
-        await tessera.users.update(user.id, { emailVerified: true });
+        };
+        if (user === null || !user.isActive || !tessera.emailVerifications.check(user, token)) return invalid();
+        // Only the address the token was checked against: one changed in between (another request
+        // racing this one) stays unverified, and the link is spent.
+        const verified = await tessera.users.updateIf(user.id, { email: user.email, emailVerified: false }, { emailVerified: true });
+        if (!verified) return invalid();
         if (request.session.get(unverifiedLoginKey) === user.id) request.session.delete(unverifiedLoginKey);
         addFlash(request, t('verify.done'));
         const own = request.user.isAuthenticated && request.user.id === user.id;

@@ -133,6 +133,9 @@ export function passwordResetRoutes({ tessera, pages }: SiteContext, mails: Acco
         const user = userId === null ? null : await tessera.users.getById(userId);
         if (user === null || !user.isActive || !tessera.passwordResets.check(user, token)) return renderInvalid(request, reply);
         const issuedAt = (parseInt(token.slice(0, token.indexOf('-')), 36) + tokenEpochSeconds) * 1000;
+        // A new session id before the session holds the right to set a password, as login does:
+        // a session id planted in this browser beforehand is worth nothing afterwards.
+        request.session.cycleKey();
         request.session.set(resetKey, { userId: user.id, issuedAt, tokenHash: sha256(token) } satisfies PendingReset);
         // The token leaves the address bar before any page is shown, so no Referer carries it.
         return reply.redirect(`/accounts/reset/${uidb64}/set-password`, 302);
@@ -161,9 +164,14 @@ export function passwordResetRoutes({ tessera, pages }: SiteContext, mails: Acco
         checkNewPassword(request, user, new1, new2, errors);
         if (!errors.isEmpty) return renderSetPassword(request, reply, user, uidb64, errors, 422);
 
-        user.password = await tessera.passwords.hash(new1);
-        // The link reached this address: it is verified, as a verification link would have made it.
-        await tessera.users.update(user.id, { password: user.password, emailVerified: true });
+        const checkedPassword = user.password;
+        const newPassword = await tessera.passwords.hash(new1);
+        // Written only if the password and address are still those the token was checked against:
+        // of two posts racing with one link, or a change made meanwhile, only one write lands.
+        // The link reached this address, so it is verified, as a verification link would make it.
+        const written = await tessera.users.updateIf(user.id, { password: checkedPassword, email: user.email }, { password: newPassword, emailVerified: true });
+        if (!written) return renderInvalid(request, reply);
+        user.password = newPassword;
         // Every session of the user ends, this visitor's too if it was theirs: whoever knew the
         // old password is out. The new password's hash already fails every old auth hash.
         await tessera.sessionStore.deleteForUser(user.id);

@@ -181,7 +181,7 @@ describe('check --deploy', () => {
     const result = await runCli(['check', '--deploy'], { ...env(), NODE_ENV: 'production', SECRET_KEY: strong, TRUST_PROXY: '1', SITE_URL: 'https://example.com', EMAIL_URL: 'smtp://mailer:secret@127.0.0.1:2525' });
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.doesNotMatch(result.stdout, /\(error\)/);
-    assert.doesNotMatch(result.stdout, /E001|W003|W004|W009|W010|W011|W012|E013/);
+    assert.doesNotMatch(result.stdout, /E001|W003|W004|W009|W010|W011|W012|E012|E013/);
   });
 
   test('debug logging in production is an error', async () => {
@@ -189,5 +189,7 @@ describe('check --deploy', () => {
     const result = await runCli(['check', '--deploy'], { ...env(), NODE_ENV: 'production', SECRET_KEY: strong, TRUST_PROXY: '1', SITE_URL: 'https://example.com', LOG_LEVEL: 'debug' });
     assert.equal(result.code, 1);
     assert.match(result.stdout, /tessera\.E007 \(error\) LOG_LEVEL=debug in production/);
+    // Printed mails in production are live reset links in whatever keeps the output.
+    assert.match(result.stdout, /tessera\.E012 \(error\) EMAIL_URL is console/);
   });
 });

@@ -39,7 +39,8 @@ export function configurationFindings(tessera: Tessera<any>, environment: NodeJS
     findings.push({ id: 'tessera.E007', level: 'error', message: `LOG_LEVEL=${level} in production: debug lines carry request URLs, which may hold one-time links, and more`, fix: 'set LOG_LEVEL=info (or warn)' });
   }
   if (config.email.url === 'console') {
-    findings.push({ id: 'tessera.W012', level: 'warning', message: 'EMAIL_URL is console (the default): password-reset and verification mails are printed to standard output, not sent', fix: 'set EMAIL_URL=smtp://user:pass@host:587 (or smtps://…:465) and DEFAULT_FROM_EMAIL' });
+    // In production the printed mails are live reset links in whatever keeps the process's output.
+    findings.push({ id: config.production ? 'tessera.E012' : 'tessera.W012', level: config.production ? 'error' : 'warning', message: 'EMAIL_URL is console (the default): password-reset and verification mails, live links included, are printed to standard output, not sent', fix: 'set EMAIL_URL=smtp://user:pass@host:587 (or smtps://…:465) and DEFAULT_FROM_EMAIL' });
   }
   if (config.siteUrl === undefined) {
     findings.push({ id: 'tessera.E013', level: 'error', message: "SITE_URL is not set: links in mails are built from the request's Host header, which whoever asks for a password reset chooses (a link to their own site, carrying the victim's token)", fix: 'set SITE_URL to the site\'s origin, e.g. https://example.com' });

@@ -255,5 +255,7 @@ function failureFields(error: unknown): { code?: string; responseCode?: number }
 function isOneRecipient(to: unknown): boolean {
   if (typeof to !== 'string' || /[\r\n]/.test(to)) return false;
   const parsed = addressparser(to);
-  return parsed.length === 1 && parsed[0]?.group === undefined && /^[^@\s]+@[^@\s]+$/.test(parsed[0]?.address ?? '');
+  // The bare address and nothing else: `x<y@evil.example>` parses as one recipient, but not the
+  // one the application stored and checked.
+  return parsed.length === 1 && parsed[0]?.group === undefined && parsed[0]?.name === '' && parsed[0]?.address === to && /^[^@\s]+@[^@\s]+$/.test(to);
 }

@@ -1,7 +1,7 @@
 // Users read through a cache: what lets the cached-db session store serve a page with no query.
 import type { Cache } from '../cache/cache.ts';
 import { goneMark, readThrough, staleMark, staleSeconds } from '../cache/read-through.ts';
-import type { NewUser, UserChanges, UserStore } from './user-store.ts';
+import type { NewUser, UserChanges, UserExpectation, UserStore } from './user-store.ts';
 import type { User } from './user.ts';
 
 const prefix = 'user:';
@@ -49,6 +49,16 @@ export class CachedUserStore<Extra extends object = Record<string, unknown>> imp
   async update(id: number, changes: UserChanges<Extra>): Promise<void> {
     await this.#store.update(id, changes);
     await this.#cache.set(prefix + id, staleMark(), staleSeconds);
+  }
+
+  async updateIf(id: number, expected: UserExpectation, changes: UserChanges<Extra>): Promise<boolean> {
+    const written = await this.#store.updateIf(id, expected, changes);
+    if (written) await this.#cache.set(prefix + id, staleMark(), staleSeconds);
+    return written;
+  }
+
+  listByEmail(email: string, limit?: number): Promise<User<Extra>[]> {
+    return this.#store.listByEmail(email, limit);
   }
 
   async delete(id: number): Promise<void> {

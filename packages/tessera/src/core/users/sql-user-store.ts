@@ -3,7 +3,7 @@ import { sql, type Selectable } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { UsersTable } from '../../db/schema.ts';
 import { readExtra, writeExtra, type UserFields } from './user-fields.ts';
-import type { NewUser, UserChanges, UserStore } from './user-store.ts';
+import type { NewUser, UserChanges, UserExpectation, UserStore } from './user-store.ts';
 import { TesseraError } from '../errors.ts';
 import { cleanUsername, normalizeUsername, usernameProblem, type User } from './user.ts';
 
@@ -98,7 +98,38 @@ export class SqlUserStore<Extra extends object = Record<string, unknown>> implem
    * counts as a new address, the safe side to err on.
    */
   async update(id: number, changes: UserChanges<Extra>): Promise<void> {
-    const columns: Record<string, unknown> = {
+    const columns = this.#columns(changes);
+    if (Object.keys(columns).length === 0) return;
+    await this.#db.kysely.updateTable('users').set(columns).where('id', '=', id).execute();
+  }
+
+  async updateIf(id: number, expected: UserExpectation, changes: UserChanges<Extra>): Promise<boolean> {
+    const columns = this.#columns(changes);
+    if (Object.keys(columns).length === 0) return false;
+    let query = this.#db.kysely.updateTable('users').set(columns).where('id', '=', id);
+    if (expected.password !== undefined) query = query.where('password', '=', expected.password);
+    if (expected.email !== undefined) query = query.where('email', '=', expected.email);
+    if (expected.emailVerified !== undefined) query = query.where('email_verified', '=', expected.emailVerified ? 1 : 0);
+    const result = await query.executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async listByEmail(email: string, limit = 20): Promise<User<Extra>[]> {
+    if (email === '' || email.includes('\0')) return [];
+    const rows = await this.#db.kysely
+      .selectFrom('users')
+      .selectAll()
+      // lower() on both sides, as the users_email_lower index is built: Django's email__iexact.
+      .where(sql<string>`lower(email)`, '=', sql<string>`lower(${email})`)
+      .where('is_active', '=', 1)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => this.rowToUser(row));
+  }
+
+  #columns(changes: UserChanges<Extra>): Record<string, unknown> {
+    return {
       ...(changes.email !== undefined && { email: changes.email }),
       ...(changes.emailVerified !== undefined
         ? { email_verified: changes.emailVerified ? 1 : 0 }
@@ -112,8 +143,6 @@ export class SqlUserStore<Extra extends object = Record<string, unknown>> implem
       ...(changes.lastLogin !== undefined && { last_login: changes.lastLogin.getTime() }),
       ...writeExtra(this.#fields, changes.extra ?? {}),
     };
-    if (Object.keys(columns).length === 0) return;
-    await this.#db.kysely.updateTable('users').set(columns).where('id', '=', id).execute();
   }
 
   async delete(id: number): Promise<void> {

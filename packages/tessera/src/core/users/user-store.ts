@@ -32,6 +32,16 @@ export interface UserChanges<Extra extends object = Record<string, unknown>> {
   extra?: Partial<Extra>;
 }
 
+/**
+ * What {@link UserStore.updateIf} needs the stored user to hold still, each compared exactly: the
+ * state a token was checked against, so a change racing the check makes the write miss.
+ */
+export interface UserExpectation {
+  password?: string;
+  email?: string;
+  emailVerified?: boolean;
+}
+
 /** What the rest of tessera needs from wherever users are kept: `SqlUserStore`, or a cache in front of it. */
 export interface UserStore<Extra extends object = Record<string, unknown>> {
   /** the user with this id, or null */
@@ -42,6 +52,10 @@ export interface UserStore<Extra extends object = Record<string, unknown>> {
   create(user: NewUser<Extra>): Promise<User<Extra> | 'username_taken'>;
   /** writes the given fields */
   update(id: number, changes: UserChanges<Extra>): Promise<void>;
+  /** writes the given fields only if the stored user still holds `expected` (one statement); true when it did */
+  updateIf(id: number, expected: UserExpectation, changes: UserChanges<Extra>): Promise<boolean>;
+  /** the active users with this address, case-insensitively (Django's PasswordResetForm.get_users), at most `limit` */
+  listByEmail(email: string, limit?: number): Promise<User<Extra>[]>;
   /** deletes the user; their sessions (and anything else keyed to them) go with them */
   delete(id: number): Promise<void>;
 }

@@ -51,6 +51,8 @@ test('a user whose password changed is not served from a copy cached by a racing
     update: async (_id, changes) => {
       current = { ...current, ...changes } as User;
     },
+    updateIf: async () => false,
+    listByEmail: async () => [],
     delete: async () => {},
   };
   const users = new CachedUserStore(inner, cache, { ttlSeconds: 300 });
@@ -207,6 +209,8 @@ describe('over a Redis that goes away and comes back with its old keys', () => {
       update: async (_id, changes) => {
         current = { ...current, ...changes } as User;
       },
+      updateIf: async () => false,
+      listByEmail: async () => [],
       delete: async () => {},
     };
     const [first, second] = caches.map((cache) => new CachedUserStore(database, cache, { ttlSeconds: 300 }));

@@ -49,6 +49,37 @@ for (const dialect of dialects) {
       assert.equal((await users.getByUsername('BOB'))?.emailVerified, true);
     });
 
+    dbTest('updateIf writes only while the stored user holds what it expects', async (users) => {
+      const alice = created(await users.create({ username: 'alice', email: 'alice@example.com', password: 'old-hash' }));
+      // The address moved between the check and the write: the write misses, the flag stays.
+      await users.update(alice.id, { email: 'mallory@example.com' });
+      assert.equal(await users.updateIf(alice.id, { email: 'alice@example.com', emailVerified: false }, { emailVerified: true }), false);
+      assert.equal((await users.getById(alice.id))?.emailVerified, false);
+      assert.equal(await users.updateIf(alice.id, { email: 'mallory@example.com', emailVerified: false }, { emailVerified: true }), true);
+      assert.equal((await users.getById(alice.id))?.emailVerified, true);
+      // Spent: the same expectation again finds the flag already set.
+      assert.equal(await users.updateIf(alice.id, { email: 'mallory@example.com', emailVerified: false }, { emailVerified: true }), false);
+      // Two writes racing with one password hash: one lands.
+      const [first, second] = await Promise.all([
+        users.updateIf(alice.id, { password: 'old-hash' }, { password: 'new-1' }),
+        users.updateIf(alice.id, { password: 'old-hash' }, { password: 'new-2' }),
+      ]);
+      assert.equal(Number(first) + Number(second), 1);
+      assert.equal(await users.updateIf(alice.id + 1000, {}, { firstName: 'x' }), false);
+    });
+
+    dbTest('listByEmail finds the active users with an address, whatever its case', async (users) => {
+      const alice = created(await users.create({ username: 'alice', email: 'Shared@Example.com', password: 'x' }));
+      const bob = created(await users.create({ username: 'bob', email: 'shared@example.COM', password: 'x' }));
+      const carol = created(await users.create({ username: 'carol', email: 'shared@example.com', password: 'x', isActive: false }));
+      await users.create({ username: 'dave', email: 'other@example.com', password: 'x' });
+      assert.deepEqual((await users.listByEmail('SHARED@example.com')).map((user) => user.id), [alice.id, bob.id]);
+      assert.equal((await users.listByEmail('shared@example.com', 1)).length, 1);
+      assert.deepEqual(await users.listByEmail(''), []);
+      assert.deepEqual(await users.listByEmail('nul\0@example.com'), []);
+      assert.ok(carol.id > 0);
+    });
+
     dbTest('update({ emailVerified }) is written and read back, both ways', async (users) => {
       const alice = created(await users.create({ username: 'alice', email: 'alice@example.com', password: 'x' }));
       await users.update(alice.id, { emailVerified: true });
@@ -125,7 +156,7 @@ describe('emailVerified in CachedUserStore', () => {
       password: '!', isActive: true, isStaff: false, isSuperuser: false, dateJoined: new Date(0), lastLogin: null, extra: {},
     };
     const users = new CachedUserStore(
-      { getById: async () => fresh, getByUsername: async () => fresh, create: async () => fresh, update: async () => {}, delete: async () => {} },
+      { getById: async () => fresh, getByUsername: async () => fresh, create: async () => fresh, update: async () => {}, updateIf: async () => false, listByEmail: async () => [], delete: async () => {} },
       cache,
       { ttlSeconds: 300 },
     );
