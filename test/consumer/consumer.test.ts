@@ -226,7 +226,7 @@ describe('the packed tarball in an app of its own', { timeout: 25 * 60_000 }, ()
       const db = new Database(file, { readonly: true });
       try {
         const applied = (db.prepare('select name from tessera_migrations order by name').all() as { name: string }[]).map((row) => row.name);
-        assert.deepEqual(applied, ['0001-accounts', '0002-permissions', '0003-revoked-sessions', '0004-auth-events', 'app-0001-bio'], name);
+        assert.deepEqual(applied, ['0001-accounts', '0002-permissions', '0003-revoked-sessions', '0004-auth-events', '0005-email-verified', 'app-0001-bio'], name);
         const columns = (db.prepare('pragma table_info(users)').all() as { name: string }[]).map((column) => column.name);
         assert.ok(columns.includes('bio'), name);
       } finally {
