@@ -149,6 +149,19 @@ async function writeAtomically(path: string, temporaryPath: string, contents: Bu
 }
 
 /**
+ * Whether plain `smtp://` must upgrade with STARTTLS or fail: when it logs in to a server that is
+ * not this machine. Taking the upgrade only when offered (nodemailer's default) lets anyone on the
+ * path strip the offer and read the password and the reset links; a relay on loopback, or one that
+ * takes mail without a login, is left as it is.
+ */
+export function requiresStartTls(spec: SmtpTransportSpec): boolean {
+  if (spec.secure || spec.auth === undefined) return false;
+  const host = spec.host.replace(/^\[|\]$/g, '').toLowerCase();
+  const loopback = host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  return !loopback;
+}
+
+/**
  * One connection a message (no pool): tessera sends a few mails an hour, and a pooled connection
  * would mostly be one the server has already dropped.
  */
@@ -157,6 +170,7 @@ function smtpTransport(spec: SmtpTransportSpec, tls: MailTransportOptions['tls']
     host: spec.host,
     port: spec.port,
     secure: spec.secure,
+    requireTLS: requiresStartTls(spec),
     ...(spec.auth !== undefined && { auth: { user: spec.auth.user, pass: spec.auth.pass } }),
     ...(tls?.ca !== undefined && { tls: { ca: tls.ca } }),
     connectionTimeout: connectionTimeoutMs,

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import { describeEmailUrl, parseEmailUrl } from '../../../src/core/mail/email-url.ts';
+import { requiresStartTls } from '../../../src/core/mail/mail-transport.ts';
 import { TesseraError } from '../../../src/core/errors.ts';
 
 const password = 'Sup3r-S3cret';
@@ -113,5 +114,26 @@ describe('describeEmailUrl', () => {
     const description = describeEmailUrl(`smtp://mailer:${password}#x@smtp.example.com`);
     assert.ok(!description.includes(password));
     assert.match(description, /invalid EMAIL_URL/);
+  });
+});
+
+describe('requiresStartTls', () => {
+  const smtp = (url: string) => {
+    const spec = parseEmailUrl(url);
+    assert.equal(spec.kind, 'smtp');
+    return spec as Extract<ReturnType<typeof parseEmailUrl>, { kind: 'smtp' }>;
+  };
+
+  test('a login to another machine over smtp:// must upgrade, or the password and the links cross the network in clear', () => {
+    assert.equal(requiresStartTls(smtp('smtp://user:pass@mail.example.com:587')), true);
+    assert.equal(requiresStartTls(smtp('smtp://user:pass@10.0.0.5:25')), true);
+  });
+
+  test('smtps:// is TLS already; a relay without a login, or one on this machine, is left as it is', () => {
+    assert.equal(requiresStartTls(smtp('smtps://user:pass@mail.example.com:465')), false);
+    assert.equal(requiresStartTls(smtp('smtp://mail.example.com:25')), false);
+    assert.equal(requiresStartTls(smtp('smtp://user:pass@127.0.0.1:2525')), false);
+    assert.equal(requiresStartTls(smtp('smtp://user:pass@localhost:2525')), false);
+    assert.equal(requiresStartTls(smtp('smtp://user:pass@[::1]:2525')), false);
   });
 });
