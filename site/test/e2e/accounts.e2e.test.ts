@@ -1,10 +1,12 @@
-// The walk a new user takes through the accounts pages, in real Chromium against a started site.
+// The walk a new user takes through the accounts pages, in real Chromium against a started site,
+// with axe-core on every page it reaches (issue 9: no violation above minor).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { launchChromium, newCheckedContext, screenshots, type CheckedContext } from '../../../test/support/browser.ts';
 import { skipOrFail } from '../../../test/support/requirements.ts';
 import { startSite, type RunningSite } from '../../../test/support/site.ts';
+import { axeViolations } from './axe.ts';
 
 const timeoutMs = 10_000;
 const shots = screenshots();
@@ -62,6 +64,11 @@ async function goto(page: Page, path: string): Promise<void> {
   await page.goto(running().site.url + path, { waitUntil: 'load' });
 }
 
+/** axe on the page as it is now, at Playwright's default 1280 × 720: nothing above minor. */
+async function assertAccessible(page: Page, where: string): Promise<void> {
+  assert.deepEqual(await axeViolations(page), [], `axe: ${where} at 1280 px`);
+}
+
 async function assertLoggedInAs(page: Page, username: string): Promise<void> {
   const shown = page.locator('.site-header .username');
   await shown.waitFor({ state: 'visible' });
@@ -101,9 +108,11 @@ test('a new user signs up, logs in twice over, changes the password, revokes a s
   // Home, anonymous, then to the signup form.
   await goto(page, '/');
   await assertAnonymous(page);
+  await assertAccessible(page, 'home, anonymous');
   await follow(page, page.getByRole('link', { name: 'Sign up', exact: true }), '/accounts/signup');
   assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Sign up');
   await shots.take(page, 'signup');
+  await assertAccessible(page, 'signup');
 
   // Sign up: logged in at once, back on the home page.
   await page.getByLabel('Username', { exact: true }).fill(username);
@@ -115,12 +124,14 @@ test('a new user signs up, logs in twice over, changes the password, revokes a s
   await assertLoggedInAs(page, username);
   assert.equal(await page.getByText(`Hello, ${username}.`).count(), 1);
   await shots.take(page, 'home-logged-in');
+  await assertAccessible(page, 'home, logged in');
 
   // Log out with the header's button, then log in remembering the username, for 14 days.
   await logOut(page);
   await follow(page, page.getByRole('link', { name: 'Log in', exact: true }), '/accounts/login');
   assert.equal(await page.getByLabel('Username', { exact: true }).inputValue(), '');
   await shots.take(page, 'login');
+  await assertAccessible(page, 'login');
   await page.getByLabel('Keep me logged in for 14 days').check();
   assert.equal(await logIn(page, username, password, { rememberUsername: true }), 303);
   assert.equal(pathOf(page.url()), '/');
@@ -139,6 +150,7 @@ test('a new user signs up, logs in twice over, changes the password, revokes a s
   assert.equal(await page.getByLabel('Remember my username').isChecked(), true);
   assert.equal(await page.getByLabel('Password', { exact: true }).inputValue(), '');
   await shots.take(page, 'login-prefilled');
+  await assertAccessible(page, 'login, username remembered');
   assert.equal(await logIn(page, username, password), 303);
   await assertLoggedInAs(page, username);
 
@@ -151,6 +163,7 @@ test('a new user signs up, logs in twice over, changes the password, revokes a s
   // The first changes the password: it stays logged in, the second is logged out.
   await follow(page, page.getByRole('link', { name: 'Password', exact: true }), '/accounts/password');
   await shots.take(page, 'password-change');
+  await assertAccessible(page, 'password change');
   await page.getByLabel('Old password').fill(password);
   await page.getByLabel('New password', { exact: true }).fill(newPassword);
   await page.getByLabel('New password confirmation').fill(newPassword);
@@ -158,10 +171,12 @@ test('a new user signs up, logs in twice over, changes the password, revokes a s
   assert.equal(pathOf(page.url()), '/accounts/update');
   await assertLoggedInAs(page, username);
   await page.getByRole('status').filter({ hasText: 'Your password was changed.' }).waitFor();
+  await assertAccessible(page, 'profile, password changed');
 
   await goto(second.page, '/accounts/sessions');
   assertLoginWithNext(second.page, '/accounts/sessions');
   await assertAnonymous(second.page);
+  await assertAccessible(second.page, 'login, logged out by the password change');
 
   // The second logs in again, with the new password, and lands where it was going.
   assert.equal(await logIn(second.page, username, newPassword), 303);
@@ -179,9 +194,11 @@ test('a new user signs up, logs in twice over, changes the password, revokes a s
   assert.equal(await other.count(), 1);
   assert.doesNotMatch((await other.textContent()) ?? '', /This session/);
   await shots.take(page, 'sessions');
+  await assertAccessible(page, 'sessions');
   assert.equal(await submit(page, other.getByRole('button', { name: 'Revoke', exact: true })), 303);
   assert.equal(pathOf(page.url()), '/accounts/sessions');
   await page.getByRole('status').filter({ hasText: 'The session was revoked.' }).waitFor();
+  await assertAccessible(page, 'sessions, one revoked');
   assert.equal(await rows.count(), 1);
   assert.equal(await current.count(), 1);
   await assertLoggedInAs(page, username);
@@ -193,11 +210,14 @@ test('a new user signs up, logs in twice over, changes the password, revokes a s
   // Delete the account from the profile page, through the confirmation page.
   await follow(page, page.getByRole('link', { name: 'Profile', exact: true }), '/accounts/update');
   assert.equal(await page.getByLabel('Email address', { exact: true }).inputValue(), email);
+  await assertAccessible(page, 'profile');
   await follow(page, page.getByRole('link', { name: 'Delete my account…' }), '/accounts/delete/confirm');
   assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Delete account');
+  await assertAccessible(page, 'delete account');
   // The account's own password confirms it: a wrong one deletes nothing.
   await page.getByLabel('Password', { exact: true }).fill('not my password');
   assert.equal(await submit(page, page.getByRole('button', { name: 'Delete my account for good' })), 422);
+  await assertAccessible(page, 'delete account, wrong password');
   await page.getByLabel('Password', { exact: true }).fill(newPassword);
   await shots.take(page, 'delete-confirm');
   assert.equal(await submit(page, page.getByRole('button', { name: 'Delete my account for good' })), 303);
@@ -205,6 +225,7 @@ test('a new user signs up, logs in twice over, changes the password, revokes a s
   await assertAnonymous(page);
   assert.equal((await first.context.cookies()).some((c) => c.name === 'sessionid'), false);
   await shots.take(page, 'home-after-delete');
+  await assertAccessible(page, 'home, account deleted');
 
   // The credentials the account last had no longer log anyone in: the generic message.
   await follow(page, page.getByRole('link', { name: 'Log in', exact: true }), '/accounts/login');
@@ -219,6 +240,7 @@ test('a new user signs up, logs in twice over, changes the password, revokes a s
   assert.equal(await page.getByLabel('Password', { exact: true }).inputValue(), '');
   await assertAnonymous(page);
   await shots.take(page, 'login-failed-after-delete');
+  await assertAccessible(page, 'login, refused');
 
   assert.deepEqual([...first.problems, ...second.problems], []);
   await first.context.close();
@@ -232,6 +254,7 @@ test('in Korean, the signup page says so, and a too-short password is refused in
   await goto(page, '/accounts/signup');
   assert.equal(await page.locator('html').getAttribute('lang'), 'ko');
   assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), '회원가입');
+  await assertAccessible(page, 'signup (ko)');
 
   await page.getByLabel('사용자 이름', { exact: true }).fill('jiwoo');
   await page.getByLabel('비밀번호', { exact: true }).fill('k9#Tq');
@@ -261,6 +284,7 @@ test('in Korean, the signup page says so, and a too-short password is refused in
   assert.equal(await page.getByLabel('비밀번호', { exact: true }).inputValue(), '');
   assert.equal(await confirmation.inputValue(), '');
   await shots.take(page, 'signup-ko-error');
+  await assertAccessible(page, 'signup, password too short (ko)');
 
   assert.deepEqual(problems, []);
   await context.close();
