@@ -76,6 +76,16 @@ export async function buildSite(tessera: Tessera, options: SiteOptions = {}): Pr
   // Before the session is read: a redirect needs none.
   redirectTrailingSlashes(app);
   await app.register(tesseraPlugin, { tessera });
+  if (config.email.verification === 'mandatory') {
+    // Checked on every request, not only at the login form: a session from before mandatory was
+    // turned on (or restored from a cookie) must not outlive the rule. A change of address keeps
+    // the verified one until the new one is proved (see the profile), so a user who follows
+    // the rules is never caught here.
+    app.addHook('onRequest', async (request) => {
+      const user = request.user;
+      if (user.isAuthenticated && !user.emailVerified) await request.logout();
+    });
+  }
   registerSecurityHeaders(app, { production: config.production });
   // A redirect target taken from a form or query (`next`) may hold non-ASCII text, which Node
   // refuses in a header (a 500 after the work was done). It is percent-encoded as UTF-8, as

@@ -185,6 +185,8 @@ export const en = {
   'mail.verify.expiry': 'The link works once, for {hours} hours.',
   'mail.verify.ignore': 'If you did not give this address to {site}, ignore this mail.',
   'mail.link_help': 'If the button does not work, copy this address into your browser:',
+  'verify.pending_notice': 'Your new address {pending} is waiting for its verification link; until you follow it, mail goes to {email}.',
+  'verify.pending_sent': 'We have sent a link to {pending}: your address changes once you follow it.',
 } as const;
 
 export type MessageKey = keyof typeof en;

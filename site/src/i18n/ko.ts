@@ -187,4 +187,6 @@ export const ko: Record<MessageKey, string> = {
   'mail.verify.expiry': '이 링크는 {hours}시간 동안 한 번만 쓸 수 있습니다.',
   'mail.verify.ignore': '{site}에 이 주소를 알려 준 적이 없다면 이 메일을 무시하세요.',
   'mail.link_help': '버튼이 작동하지 않으면 이 주소를 브라우저에 붙여 넣으세요:',
+  'verify.pending_notice': '새 주소 {pending}이(가) 인증 링크를 기다리고 있습니다. 링크를 따라가기 전까지는 메일이 {email}(으)로 갑니다.',
+  'verify.pending_sent': '{pending}(으)로 링크를 보냈습니다. 링크를 따라가면 주소가 바뀝니다.',
 };

@@ -46,18 +46,20 @@ export class AccountMailSender {
   }
 
   /**
-   * A verification link for the user's current address, unless it is verified already, there is
-   * none, or the address was sent too many this hour. True when a mail was queued.
+   * A verification link for the address waiting to be verified (the pending one, else the
+   * current one unless it is verified or empty), unless that address was sent too many this
+   * hour. True when a mail was queued.
    */
   async sendVerification(request: FastifyRequest, user: User): Promise<boolean> {
     const tessera = this.#tessera;
-    if (user.email === '' || user.emailVerified) return false;
-    const verdict = await tessera.mailRecipients.attempt(user.email);
+    const to = user.pendingEmail !== '' ? user.pendingEmail : user.emailVerified ? '' : user.email;
+    if (to === '') return false;
+    const verdict = await tessera.mailRecipients.attempt(to);
     if (!verdict.allowed) return false;
     const origin = this.#origin(request);
     if (origin === null) return false;
     const link = `${origin}/accounts/verify-email/${tessera.emailVerifications.make(user)}`;
-    tessera.mailer.send(verificationMail({ lang: request.lang, to: user.email, username: user.username, link, timeoutSeconds: tessera.config.email.verificationTimeoutSeconds }));
+    tessera.mailer.send(verificationMail({ lang: request.lang, to, username: user.username, link, timeoutSeconds: tessera.config.email.verificationTimeoutSeconds }));
     return true;
   }
 

@@ -39,8 +39,12 @@ export function emailVerificationRoutes({ tessera, pages }: SiteContext, mails: 
         };
         if (user === null || !user.isActive || !tessera.emailVerifications.check(user, token)) return invalid();
         // Only the address the token was checked against: one changed in between (another request
-        // racing this one) stays unverified, and the link is spent.
-        const verified = await tessera.users.updateIf(user.id, { email: user.email, emailVerified: false }, { emailVerified: true });
+        // racing this one) stays unverified, and the link is spent. A pending address becomes the
+        // account's address, verified.
+        const verified =
+          user.pendingEmail !== ''
+            ? await tessera.users.updateIf(user.id, { email: user.email, pendingEmail: user.pendingEmail }, { email: user.pendingEmail, pendingEmail: '', emailVerified: true })
+            : await tessera.users.updateIf(user.id, { email: user.email, emailVerified: false, pendingEmail: '' }, { emailVerified: true });
         if (!verified) return invalid();
         if (request.session.get(unverifiedLoginKey) === user.id) request.session.delete(unverifiedLoginKey);
         addFlash(request, t('verify.done'));

@@ -24,6 +24,7 @@ function currentUser(request: FastifyRequest): User {
 export function profileRoutes({ tessera, pages }: SiteContext, mails: AccountMailSender): RouteSpec[] {
   const mustLogIn = loginRequired();
   const verifying = tessera.config.email.verification !== 'none';
+  const mandatory = tessera.config.email.verification === 'mandatory';
 
   function renderProfile(request: FastifyRequest, reply: FastifyReply, input: ProfileInput, errors: FormErrors, status = 200) {
     const t = request.t;
@@ -39,11 +40,12 @@ export function profileRoutes({ tessera, pages }: SiteContext, mails: AccountMai
       links: [{ href: '/accounts/delete/confirm', text: t('update.delete_link') }],
     });
     const user = currentUser(request);
-    // Until the address on file is verified, the page says so, with the way to get a new link.
-    const side =
-      verifying && user.email !== '' && !user.emailVerified
-        ? { text: t('verify.notice', { email: user.email }), action: '/accounts/verify-email/resend', submit: t('verify.resend') }
-        : undefined;
+    // Until the address on file (or the new one waiting) is verified, the page says so, with the way to get a new link.
+    const notice =
+      user.pendingEmail !== '' ? t('verify.pending_notice', { pending: user.pendingEmail, email: user.email })
+      : verifying && user.email !== '' && !user.emailVerified ? t('verify.notice', { email: user.email })
+      : null;
+    const side = notice === null ? undefined : { text: notice, action: '/accounts/verify-email/resend', submit: t('verify.resend') };
     return pages.page(request, reply, FormPage, { title: t('update.title'), form, ...(side && { side }) }, { status, cache: 'no-store' });
   }
 
@@ -77,12 +79,25 @@ export function profileRoutes({ tessera, pages }: SiteContext, mails: AccountMai
         if (firstNameError !== null) errors.add('first_name', t(firstNameError));
         const lastNameError = nameProblem(input.lastName);
         if (lastNameError !== null) errors.add('last_name', t(lastNameError));
-        if (!errors.isEmpty) return renderProfile(request, reply, input, errors, 422);
         const user = currentUser(request);
+        const newAddress = input.email.toLowerCase() !== user.email.toLowerCase();
+        // Under mandatory a verified address stays until the new one is proved (as django-allauth
+        // does): replacing it at once would leave an account no one can log into, and losing it
+        // to a typo would be worse. It cannot be emptied either.
+        const keepVerified = mandatory && user.emailVerified && user.email !== '';
+        if (keepVerified && newAddress && input.email === '') errors.add('email', t('error.email_required_verified'));
+        if (!errors.isEmpty) return renderProfile(request, reply, input, errors, 422);
+        if (keepVerified) {
+          await tessera.users.update(user.id, { ...(!newAddress && { email: input.email }), firstName: input.firstName, lastName: input.lastName, pendingEmail: newAddress ? input.email : '' });
+          addFlash(request, t('update.saved'));
+          const updated = newAddress ? await tessera.users.getById(user.id) : null;
+          if (updated !== null && (await mails.sendVerification(request, updated))) addFlash(request, t('verify.pending_sent', { pending: input.email }));
+          return reply.redirect('/accounts/update', 303);
+        }
         // A new address is unverified again (the store sees to it); the link goes to the new one.
-        await tessera.users.update(user.id, input);
+        await tessera.users.update(user.id, { ...input, pendingEmail: '' });
         addFlash(request, t('update.saved'));
-        if (verifying && input.email !== '' && input.email.toLowerCase() !== user.email.toLowerCase()) {
+        if (verifying && input.email !== '' && newAddress) {
           const updated = await tessera.users.getById(user.id);
           if (updated !== null && (await mails.sendVerification(request, updated))) addFlash(request, t('verify.sent'));
         }

@@ -1,6 +1,9 @@
 // EMAIL_VERIFICATION=optional and mandatory over real SMTP: the mail at sign-up and at a change of
 // address, the profile's notice, the link (single-use), and no login before it under mandatory.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '../../../test/support/client.ts';
 import { linkIn, startMailServer, type MailServer } from '../../../test/support/mail-server.ts';
@@ -146,11 +149,73 @@ describe('EMAIL_VERIFICATION=mandatory', () => {
     await assertLoggedInAs(loggedIn, username);
   });
 
+  test('a new address waits for its link; the verified one stays until then, and mail goes there', async () => {
+    const client = new Client(site.url);
+    const username = newUsername('must');
+    const first = `${username}@example.test`;
+    await signUp(client, username, PASSWORD, { email: first });
+    await client.get(linkIn(await mail.waitFor(first), '/accounts/verify-email/').pathname);
+    assert.equal((await logIn(client, username)).status, 303);
+
+    const second = `${username}.new@example.test`;
+    const saved = await client.submit('/accounts/update', '/accounts/update', { email: second, first_name: 'Ada', last_name: '' });
+    assert.equal(saved.status, 303);
+    const profile = await client.get('/accounts/update');
+    assert.ok(profile.body.includes(`value="${first}"`), 'the verified address was replaced before the new one was proved');
+    assert.ok(profile.body.includes(`Your new address ${second} is waiting`));
+    assert.ok(profile.body.includes('value="Ada"'), 'the rest of the form was not saved');
+    // Still logged in: the account keeps a verified address.
+    await assertLoggedInAs(client, username);
+    // Emptying a verified address is refused.
+    assert.equal((await client.submit('/accounts/update', '/accounts/update', { email: '', first_name: '', last_name: '' })).status, 422);
+
+    const link = linkIn(await mail.waitFor(second), '/accounts/verify-email/');
+    assert.equal((await client.get(link.pathname)).status, 303);
+    const after_ = await client.get('/accounts/update');
+    assert.ok(after_.body.includes(`value="${second}"`), 'the new address did not take over');
+    assert.ok(!after_.body.includes('is waiting'));
+    await assertLoggedInAs(client, username);
+    assert.equal((await new Client(site.url).get(link.pathname)).status, 200, 'the link works twice');
+  });
+
   test('a visitor who has not logged in cannot have mail sent to anyone', async () => {
     const before_ = mail.received.length;
     const response = await new Client(site.url).post('/accounts/verify-email/resend');
     assert.equal(response.status, 303);
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(mail.received.length, before_);
+  });
+});
+
+describe('EMAIL_VERIFICATION switched from optional to mandatory', () => {
+  let dataDir: string;
+  let site: RunningSite | undefined;
+
+  before(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'tessera-mandatory-'));
+  });
+
+  after(async () => {
+    await site?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('a session of an account that never verified ends once mandatory is on; the link lets it back in', async () => {
+    site = await startSite({ dataDir, env: { EMAIL_URL: mail.url, EMAIL_VERIFICATION: 'optional' } });
+    const client = new Client(site.url);
+    const username = newUsername('switch');
+    const email = `${username}@example.test`;
+    await signUp(client, username, PASSWORD, { email });
+    await assertLoggedInAs(client, username);
+    const link = linkIn(await mail.waitFor(email), '/accounts/verify-email/');
+    await site.stop();
+    site = await startSite({ dataDir, env: { EMAIL_URL: mail.url, EMAIL_VERIFICATION: 'mandatory' } });
+    // Same browser, same cookie (the restarted site listens on another port): no longer logged in.
+    const same = new Client(site.url);
+    for (const [name, value] of client.jar) same.jar.set(name, value);
+    await assertAnonymous(same);
+    assert.equal((await logIn(new Client(site.url), username)).status, 403);
+    assert.equal((await new Client(site.url).get(link.pathname)).status, 303);
+    assert.equal((await logIn(new Client(site.url), username)).status, 303);
   });
 });

@@ -11,9 +11,10 @@ const clockSkewSeconds = 60;
 /**
  * Makes and checks the token of an email-verification link, `/accounts/verify-email/<token>`:
  * `<user id>-<time>-<hex HMAC>`, letters, digits and dashes only. Nothing is stored: the HMAC
- * covers the user's id, email and `emailVerified` flag, so a token works once (verifying the
- * address sets the flag, and the token no longer checks), dies when the address changes, and
- * expires after `timeoutSeconds`.
+ * covers the user's id, email, `emailVerified` flag and pending address, so a token works once
+ * (verifying sets the flag, or moves the pending address into `email`, and the token no longer
+ * checks), dies when either address changes, and expires after `timeoutSeconds`. It verifies
+ * the pending address when there is one, else `email`.
  *
  * @example
  * const tokens = new EmailVerificationTokens({ secretKey: config.secretKey, timeoutSeconds: config.email.verificationTimeoutSeconds });
@@ -21,7 +22,8 @@ const clockSkewSeconds = 60;
  * // later, from the link:
  * const claimed = tokens.read(params.token);
  * const user = claimed === null ? null : await tessera.users.getById(claimed.userId);
- * if (user !== null && tokens.check(user, params.token)) await tessera.users.update(user.id, { emailVerified: true });
+ * // spent only if the user is still as checked (a racing change of address makes it miss):
+ * if (user !== null && tokens.check(user, params.token)) await tessera.users.updateIf(user.id, { email: user.email, emailVerified: false, pendingEmail: '' }, { emailVerified: true });
  */
 export class EmailVerificationTokens {
   readonly #key: Buffer;
@@ -64,8 +66,10 @@ export class EmailVerificationTokens {
   #hmac(user: User<any>, timestamp: number): string {
     // Only ASCII letters are folded, as SQLite's lower() that the user store compares addresses
     // with: an address the store saw change (and so unverified) never keeps a working token.
-    const email = user.email.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
-    const value = JSON.stringify([user.id, email, user.emailVerified ? 1 : 0, timestamp]);
+    const fold = (address: string) => address.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+    // The pending address too: a link made for one new address dies when another replaces it,
+    // and once followed (the pending address moves into `email`) it checks no more.
+    const value = JSON.stringify([user.id, fold(user.email), user.emailVerified ? 1 : 0, fold(user.pendingEmail ?? ''), timestamp]);
     return createHmac('sha256', this.#key).update(value).digest('hex');
   }
 }

@@ -21,6 +21,8 @@ export interface UsersTable {
    * an insert may leave it out, the column's default (0, unverified) fills it in
    */
   email_verified: Generated<number>;
+  /** a new address waiting for its verification link; '' for none */
+  pending_email: Generated<string>;
 }
 
 /** One row per session; the token's secret is kept only as a hash. */

@@ -17,6 +17,7 @@ function user(changes: Partial<User> = {}): User {
     usernameNormalized: 'alice',
     email: 'alice@example.com',
     emailVerified: true,
+    pendingEmail: '',
     firstName: 'Alice',
     lastName: 'Liddell',
     password: 'argon2$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo',

@@ -30,6 +30,7 @@ export class CachedUserStore<Extra extends object = Record<string, unknown>> imp
           ...user,
           // A copy cached before the flag existed has none: unverified, never undefined.
           emailVerified: user.emailVerified === true,
+          pendingEmail: typeof user.pendingEmail === 'string' ? user.pendingEmail : '',
           dateJoined: new Date(user.dateJoined),
           lastLogin: user.lastLogin === null ? null : new Date(user.lastLogin),
         };

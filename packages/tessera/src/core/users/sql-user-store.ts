@@ -29,6 +29,7 @@ export class SqlUserStore<Extra extends object = Record<string, unknown>> implem
       usernameNormalized: row.username_normalized,
       email: row.email,
       emailVerified: row.email_verified === 1,
+      pendingEmail: row.pending_email ?? '',
       firstName: row.first_name,
       lastName: row.last_name,
       password: row.password,
@@ -110,6 +111,7 @@ export class SqlUserStore<Extra extends object = Record<string, unknown>> implem
     if (expected.password !== undefined) query = query.where('password', '=', expected.password);
     if (expected.email !== undefined) query = query.where('email', '=', expected.email);
     if (expected.emailVerified !== undefined) query = query.where('email_verified', '=', expected.emailVerified ? 1 : 0);
+    if (expected.pendingEmail !== undefined) query = query.where('pending_email', '=', expected.pendingEmail);
     const result = await query.executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
@@ -134,6 +136,7 @@ export class SqlUserStore<Extra extends object = Record<string, unknown>> implem
       ...(changes.emailVerified !== undefined
         ? { email_verified: changes.emailVerified ? 1 : 0 }
         : changes.email !== undefined && { email_verified: sql<number>`case when lower(email) = lower(${changes.email}) then email_verified else 0 end` }),
+      ...(changes.pendingEmail !== undefined && { pending_email: changes.pendingEmail }),
       ...(changes.firstName !== undefined && { first_name: changes.firstName }),
       ...(changes.lastName !== undefined && { last_name: changes.lastName }),
       ...(changes.password !== undefined && { password: changes.password }),

@@ -22,6 +22,8 @@ export interface UserChanges<Extra extends object = Record<string, unknown>> {
   /** a different address (ignoring case) makes `emailVerified` false, unless this update sets it too */
   email?: string;
   emailVerified?: boolean;
+  /** a new address waiting for its link ('' for none); see {@link User.pendingEmail} */
+  pendingEmail?: string;
   firstName?: string;
   lastName?: string;
   password?: string;
@@ -40,6 +42,7 @@ export interface UserExpectation {
   password?: string;
   email?: string;
   emailVerified?: boolean;
+  pendingEmail?: string;
 }
 
 /** What the rest of tessera needs from wherever users are kept: `SqlUserStore`, or a cache in front of it. */

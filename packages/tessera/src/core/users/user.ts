@@ -17,6 +17,12 @@ export interface User<Extra extends object = Record<string, unknown>> {
    * false for new users, and again whenever `email` changes to another address
    */
   emailVerified: boolean;
+  /**
+   * A new address waiting for its verification link, '' for none: under
+   * EMAIL_VERIFICATION=mandatory a change of address waits here, and `email` (verified) stays
+   * until the link is followed.
+   */
+  pendingEmail: string;
   firstName: string;
   lastName: string;
   /** the encoded password hash; '!…' means unusable */

@@ -152,7 +152,7 @@ describe('emailVerified in CachedUserStore', () => {
   test('a copy cached before the flag existed reads as unverified, not undefined', async () => {
     const cache = new LruCache();
     const fresh: User = {
-      isAuthenticated: true, id: 7, username: 'old', usernameNormalized: 'old', email: 'old@example.com', emailVerified: true, firstName: '', lastName: '',
+      isAuthenticated: true, id: 7, username: 'old', usernameNormalized: 'old', email: 'old@example.com', emailVerified: true, pendingEmail: '', firstName: '', lastName: '',
       password: '!', isActive: true, isStaff: false, isSuperuser: false, dateJoined: new Date(0), lastLogin: null, extra: {},
     };
     const users = new CachedUserStore(
@@ -160,8 +160,9 @@ describe('emailVerified in CachedUserStore', () => {
       cache,
       { ttlSeconds: 300 },
     );
-    const { emailVerified: _dropped, ...before0005 } = fresh;
+    const { emailVerified: _dropped, pendingEmail: _pending, ...before0005 } = fresh;
     await cache.set('user:7', JSON.stringify(before0005), 300);
     assert.equal((await users.getById(7))?.emailVerified, false);
+    assert.equal((await users.getById(7))?.pendingEmail, '');
   });
 });
