@@ -26,9 +26,6 @@ interface PendingReset {
   tokenHash: string;
 }
 
-/** Seconds between 1970 and 2001-01-01, where the token's base-36 timestamp counts from (Django's). */
-const tokenEpochSeconds = 978_307_200;
-
 function sha256(value: string): string {
   return createHash('sha256').update(value).digest('hex');
 }
@@ -132,7 +129,7 @@ export function passwordResetRoutes({ tessera, pages }: SiteContext, mails: Acco
         const userId = decodeUid(uidb64);
         const user = userId === null ? null : await tessera.users.getById(userId);
         if (user === null || !user.isActive || !tessera.passwordResets.check(user, token)) return renderInvalid(request, reply);
-        const issuedAt = (parseInt(token.slice(0, token.indexOf('-')), 36) + tokenEpochSeconds) * 1000;
+        const issuedAt = tessera.passwordResets.issuedAt(token)!;
         // A new session id before the session holds the right to set a password, as login does:
         // a session id planted in this browser beforehand is worth nothing afterwards.
         request.session.cycleKey();

@@ -65,6 +65,20 @@ export class PasswordResetTokens {
     return timingSafeEqual(Buffer.from(givenHmac), Buffer.from(this.#hmac(user, timestamp)));
   }
 
+  /**
+   * When a well-formed token was made (milliseconds since the epoch), or null: with
+   * `make(user, issuedAt)` an application can rebuild a token it checked earlier instead of
+   * keeping it (the reference site keeps only its hash while the new password is chosen).
+   */
+  issuedAt(token: unknown): number | null {
+    if (typeof token !== 'string' || token.length > longestToken) return null;
+    const match = tokenPattern.exec(token);
+    if (match === null) return null;
+    const timestamp = parseInt(match[1]!, 36);
+    if (!Number.isSafeInteger(timestamp) || timestamp.toString(36) !== match[1]) return null;
+    return tokenEpochMs + timestamp * 1000;
+  }
+
   #hmac(user: User<any>, timestamp: number): string {
     // The last login to the second, as Django: what a store keeps finer than that must not
     // decide whether a link works. JSON keeps the fields apart, so no two users' values run

@@ -161,3 +161,11 @@ describe('encodeUid and decodeUid', () => {
     }
   });
 });
+
+test('issuedAt gives back the time a token was made, to the second, so make() can rebuild it', () => {
+  const tokens = new PasswordResetTokens({ secretKey: SECRET_KEY, timeoutSeconds: THREE_DAYS });
+  const token = tokens.make(user(), NOW + 999);
+  assert.equal(tokens.issuedAt(token), NOW);
+  assert.equal(tokens.make(user(), tokens.issuedAt(token)!), token);
+  for (const garbage of [undefined, 42, '', 'x', `0${token}`, `${token}x`, 'zzzzzzzzzzzz-' + 'a'.repeat(64)]) assert.equal(tokens.issuedAt(garbage), null, String(garbage));
+});
