@@ -21,6 +21,7 @@ import { signupRoutes } from './routes/signup.ts';
 import { passwordResetRoutes } from './routes/password-reset.ts';
 import { emailVerificationRoutes } from './routes/email-verification.ts';
 import { AccountMailSender } from './mail/account-mail-sender.ts';
+import { addFlash } from './flash.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 import { ArticleListCache } from './articles/article-list-cache.ts';
 import { ArticleStore } from './articles/article-store.ts';
@@ -76,16 +77,6 @@ export async function buildSite(tessera: Tessera, options: SiteOptions = {}): Pr
   // Before the session is read: a redirect needs none.
   redirectTrailingSlashes(app);
   await app.register(tesseraPlugin, { tessera });
-  if (config.email.verification === 'mandatory') {
-    // Checked on every request, not only at the login form: a session from before mandatory was
-    // turned on (or restored from a cookie) must not outlive the rule. A change of address keeps
-    // the verified one until the new one is proved (see the profile), so a user who follows
-    // the rules is never caught here.
-    app.addHook('onRequest', async (request) => {
-      const user = request.user;
-      if (user.isAuthenticated && !user.emailVerified) await request.logout();
-    });
-  }
   registerSecurityHeaders(app, { production: config.production });
   // A redirect target taken from a form or query (`next`) may hold non-ASCII text, which Node
   // refuses in a header (a 500 after the work was done). It is percent-encoded as UTF-8, as
@@ -97,6 +88,18 @@ export async function buildSite(tessera: Tessera, options: SiteOptions = {}): Pr
     return payload;
   });
   app.addHook('onRequest', async (request) => resolveLanguage(request));
+  if (config.email.verification === 'mandatory') {
+    // Checked on every request, not only at the login form: a session from before mandatory was
+    // turned on (or restored from a cookie) must not outlive the rule. A change of address keeps
+    // the verified one until the new one is proved (see the profile), so a user who follows
+    // the rules is never caught here. After the language hook: the message is in the visitor's.
+    app.addHook('onRequest', async (request) => {
+      const user = request.user;
+      if (!user.isAuthenticated || user.emailVerified) return;
+      await request.logout();
+      addFlash(request, request.t('verify.logged_out'));
+    });
+  }
   if (config.logLevel === 'debug' || config.logLevel === 'trace') {
     // One line a request, with the pid pino adds: which process answered (the multi-process
     // tests count them). Only at debug: at the usual levels a page view writes no log line.

@@ -169,7 +169,7 @@ export const en = {
   'verify.invalid_title': 'This link does not work',
   'verify.invalid_text': 'The verification link is invalid: it may have been used already, the address may have changed since, or it may have expired. Log in to ask for a new one.',
   'verify.done': 'Your email address is verified.',
-  'verify.sent': 'We have sent a verification link to your email address.',
+  'verify.sent': 'We have sent a verification link to {email}.',
   'verify.notice': 'Your email address {email} is not verified yet.',
   'verify.resend': 'Send the link again',
   'verify.signup_sent': 'Your account is created. We have sent a link to {email}: follow it, then log in.',
@@ -187,6 +187,11 @@ export const en = {
   'mail.link_help': 'If the button does not work, copy this address into your browser:',
   'verify.pending_notice': 'Your new address {pending} is waiting for its verification link; until you follow it, mail goes to {email}.',
   'verify.pending_sent': 'We have sent a link to {pending}: your address changes once you follow it.',
+  'verify.resend_offer': 'The link goes to {email}.',
+  'verify.invalid_text_logged_in': 'The verification link is invalid: it may have been used already, the address may have changed since, or it may have expired. If your address still needs verifying, your profile page sends a new one.',
+  'error.email_required_profile': 'An address is required: the verified one stays until a new one is verified.',
+  'login.no_address': 'This account has no email address to verify, so it cannot log in here. Ask the site\'s administrator to add one.',
+  'verify.logged_out': 'You were logged out: this site now needs a verified email address. Log in to get the link.',
 } as const;
 
 export type MessageKey = keyof typeof en;

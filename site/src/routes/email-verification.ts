@@ -35,7 +35,8 @@ export function emailVerificationRoutes({ tessera, pages }: SiteContext, mails: 
         const user = whose === null ? null : await tessera.users.getById(whose.userId);
         const invalid = () => {
           const back = request.user.isAuthenticated ? { href: '/accounts/update', text: t('nav.profile') } : { href: '/accounts/login', text: t('nav.login') };
-          return pages.page(request, reply, MessagePage, { title: t('verify.invalid_title'), paragraphs: [t('verify.invalid_text')], links: [back] }, { cache: 'no-store' });
+          const text = request.user.isAuthenticated ? t('verify.invalid_text_logged_in') : t('verify.invalid_text');
+          return pages.page(request, reply, MessagePage, { title: t('verify.invalid_title'), paragraphs: [text], links: [back] }, { cache: 'no-store' });
         };
         if (user === null || !user.isActive || !tessera.emailVerifications.check(user, token)) return invalid();
         // Only the address the token was checked against: one changed in between (another request
@@ -62,7 +63,8 @@ export function emailVerificationRoutes({ tessera, pages }: SiteContext, mails: 
         if (user !== null && tessera.config.email.verification !== 'none') {
           const verdict = await tessera.mailRequests.attempt(request.ip);
           if (verdict.allowed) await mails.sendVerification(request, user);
-          addFlash(request, request.t('verify.sent'));
+          const to = user.pendingEmail !== '' ? user.pendingEmail : user.email;
+          if (to !== '') addFlash(request, request.t('verify.sent', { email: to }));
         }
         return reply.redirect(back, 303);
       },

@@ -92,10 +92,14 @@ export function loginRoutes(context: SiteContext): RouteSpec[] {
         const user = result.user;
         if (context.tessera.config.email.verification === 'mandatory' && !user.emailVerified) {
           // Said only to whoever gave the right password: it tells no one else the account exists.
+          if (user.email === '') {
+            errors.general.push(request.t('login.no_address'));
+            return render(request, reply, input, errors, 403);
+          }
           request.session.set(unverifiedLoginKey, user.id);
           errors.general.push(request.t('login.unverified'));
-          const side = { text: request.t('verify.notice', { email: user.email }), action: '/accounts/verify-email/resend', submit: request.t('verify.resend') };
-          return render(request, reply, input, errors, 403, user.email !== '' ? side : undefined);
+          const side = { text: request.t('verify.resend_offer', { email: user.email }), action: '/accounts/verify-email/resend', submit: request.t('verify.resend') };
+          return render(request, reply, input, errors, 403, side);
         }
         await request.login(user, { persistent: input.rememberMe });
         await context.afterLogin(request, reply, user);

@@ -85,10 +85,11 @@ export function profileRoutes({ tessera, pages }: SiteContext, mails: AccountMai
         // does): replacing it at once would leave an account no one can log into, and losing it
         // to a typo would be worse. It cannot be emptied either.
         const keepVerified = mandatory && user.emailVerified && user.email !== '';
-        if (keepVerified && newAddress && input.email === '') errors.add('email', t('error.email_required_verified'));
+        if (keepVerified && newAddress && input.email === '') errors.add('email', t('error.email_required_profile'));
         if (!errors.isEmpty) return renderProfile(request, reply, input, errors, 422);
         if (keepVerified) {
-          await tessera.users.update(user.id, { ...(!newAddress && { email: input.email }), firstName: input.firstName, lastName: input.lastName, pendingEmail: newAddress ? input.email : '' });
+          // The form shows the verified address: saving it unchanged leaves a waiting one waiting.
+          await tessera.users.update(user.id, { ...(newAddress ? { pendingEmail: input.email } : { email: input.email }), firstName: input.firstName, lastName: input.lastName });
           addFlash(request, t('update.saved'));
           const updated = newAddress ? await tessera.users.getById(user.id) : null;
           if (updated !== null && (await mails.sendVerification(request, updated))) addFlash(request, t('verify.pending_sent', { pending: input.email }));
@@ -99,7 +100,7 @@ export function profileRoutes({ tessera, pages }: SiteContext, mails: AccountMai
         addFlash(request, t('update.saved'));
         if (verifying && input.email !== '' && newAddress) {
           const updated = await tessera.users.getById(user.id);
-          if (updated !== null && (await mails.sendVerification(request, updated))) addFlash(request, t('verify.sent'));
+          if (updated !== null && (await mails.sendVerification(request, updated))) addFlash(request, t('verify.sent', { email: input.email }));
         }
         return reply.redirect('/accounts/update', 303);
       },

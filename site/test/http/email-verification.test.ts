@@ -168,6 +168,9 @@ describe('EMAIL_VERIFICATION=mandatory', () => {
     await assertLoggedInAs(client, username);
     // Emptying a verified address is refused.
     assert.equal((await client.submit('/accounts/update', '/accounts/update', { email: '', first_name: '', last_name: '' })).status, 422);
+    // Saving the rest of the form (which shows the verified address) leaves the new one waiting.
+    assert.equal((await client.submit('/accounts/update', '/accounts/update', { email: first, first_name: 'Ada', last_name: 'L' })).status, 303);
+    assert.ok((await client.get('/accounts/update')).body.includes(`Your new address ${second} is waiting`), 'saving the names dropped the waiting address');
 
     const link = linkIn(await mail.waitFor(second), '/accounts/verify-email/');
     assert.equal((await client.get(link.pathname)).status, 303);
@@ -213,6 +216,8 @@ describe('EMAIL_VERIFICATION switched from optional to mandatory', () => {
     // Same browser, same cookie (the restarted site listens on another port): no longer logged in.
     const same = new Client(site.url);
     for (const [name, value] of client.jar) same.jar.set(name, value);
+    const page = await same.get('/');
+    assert.ok(page.body.includes('this site now needs a verified email address'), 'no word of why the session ended');
     await assertAnonymous(same);
     assert.equal((await logIn(new Client(site.url), username)).status, 403);
     assert.equal((await new Client(site.url).get(link.pathname)).status, 303);

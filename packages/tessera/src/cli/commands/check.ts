@@ -42,8 +42,13 @@ export function configurationFindings(tessera: Tessera<any>, environment: NodeJS
     // In production the printed mails are live reset links in whatever keeps the process's output.
     findings.push({ id: config.production ? 'tessera.E012' : 'tessera.W012', level: config.production ? 'error' : 'warning', message: 'EMAIL_URL is console (the default): password-reset and verification mails, live links included, are printed to standard output, not sent', fix: 'set EMAIL_URL=smtp://user:pass@host:587 (or smtps://…:465) and DEFAULT_FROM_EMAIL' });
   }
+  if (config.production && config.email.url.startsWith('file:')) {
+    findings.push({ id: 'tessera.W014', level: 'warning', message: 'EMAIL_URL is file: in production: mails are written to files, not sent, and the files hold live reset links', fix: 'set EMAIL_URL=smtp://user:pass@host:587 (or smtps://…:465)' });
+  }
   if (config.siteUrl === undefined) {
-    findings.push({ id: 'tessera.E013', level: 'error', message: "SITE_URL is not set: links in mails are built from the request's Host header, which whoever asks for a password reset chooses (a link to their own site, carrying the victim's token)", fix: 'set SITE_URL to the site\'s origin, e.g. https://example.com' });
+    findings.push({ id: 'tessera.E013', level: 'error', message: config.production ? "SITE_URL is not set: in production no mail with a link (password reset, verification) is sent, since the request's Host header cannot be trusted to name the site" : "SITE_URL is not set: links in mails are built from the request's Host header, which whoever asks for a password reset chooses (a link to their own site, carrying the victim's token)", fix: 'set SITE_URL to the site\'s origin, e.g. https://example.com' });
+  } else if (config.production && config.siteUrl.startsWith('http://')) {
+    findings.push({ id: 'tessera.W015', level: 'warning', message: 'SITE_URL is http:// in production: reset and verification links, and the pages they open, travel unencrypted', fix: 'serve the site over HTTPS and set SITE_URL=https://…' });
   }
   return findings;
 }
