@@ -7,6 +7,7 @@ import { launchChromium, newCheckedContext, screenshots, type CheckedContext } f
 import { skipOrFail } from '../../../test/support/requirements.ts';
 import { startSite, type RunningSite } from '../../../test/support/site.ts';
 import { axeViolations } from './axe.ts';
+import { follow, pathOf, submit } from './page-steps.ts';
 
 const timeoutMs = 10_000;
 const shots = screenshots();
@@ -38,26 +39,6 @@ function assertLoginWithNext(page: Page, next: string): void {
   const url = new URL(page.url());
   assert.equal(url.pathname, '/accounts/login');
   assert.deepEqual(url.searchParams.getAll('next'), [next]);
-}
-
-function pathOf(url: string | URL): string {
-  const parsed = new URL(url);
-  return parsed.pathname + parsed.search;
-}
-
-/** Clicks a link and waits until the page at `path` (path and query) has loaded. */
-async function follow(page: Page, link: Locator, path: string): Promise<void> {
-  await Promise.all([page.waitForURL((url) => pathOf(url) === path, { waitUntil: 'load' }), link.click()]);
-}
-
-/** Submits a form with its button; resolves to the POST's status once the next page has loaded. */
-async function submit(page: Page, button: Locator): Promise<number> {
-  const [response] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === 'POST' && r.request().isNavigationRequest() && r.frame() === page.mainFrame()),
-    page.waitForEvent('load'),
-    button.click(),
-  ]);
-  return response.status();
 }
 
 async function goto(page: Page, path: string): Promise<void> {

@@ -7,6 +7,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { launchChromium, newCheckedContext, screenshotDirectory, screenshots, type CheckedContext } from '../../../test/support/browser.ts';
 import { skipOrFail } from '../../../test/support/requirements.ts';
 import { startSite, type RunningSite } from '../../../test/support/site.ts';
+import { follow, pathOf, submit } from './page-steps.ts';
 
 const timeoutMs = 10_000;
 const shots = screenshots(screenshotDirectory, 'articles-');
@@ -38,27 +39,6 @@ function running(): { site: RunningSite; browser: Browser } {
 
 function newContext(options: { locale?: string } = {}): Promise<CheckedContext> {
   return newCheckedContext(running().browser, timeoutMs, options);
-}
-
-function pathOf(url: string | URL): string {
-  const parsed = new URL(url);
-  return parsed.pathname + parsed.search;
-}
-
-/** Clicks a link and waits until the page at `path` (path and query) has loaded. */
-async function follow(page: Page, link: Locator, path: string | RegExp): Promise<void> {
-  const matches = (url: URL) => (typeof path === 'string' ? pathOf(url) === path : path.test(pathOf(url)));
-  await Promise.all([page.waitForURL(matches, { waitUntil: 'load' }), link.click()]);
-}
-
-/** Submits a form with its button; resolves to the POST's status once the next page has loaded. */
-async function submit(page: Page, button: Locator): Promise<number> {
-  const [response] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === 'POST' && r.request().isNavigationRequest() && r.frame() === page.mainFrame()),
-    page.waitForEvent('load'),
-    button.click(),
-  ]);
-  return response.status();
 }
 
 /** Goes to `path`; resolves to the status of the main document's response. */

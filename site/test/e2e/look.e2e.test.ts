@@ -10,6 +10,7 @@ import { launchChromium, newCheckedContext, screenshotDirectory, screenshots, ty
 import { skipOrFail } from '../../../test/support/requirements.ts';
 import { startSite, type RunningSite } from '../../../test/support/site.ts';
 import { axeViolations } from './axe.ts';
+import { fitsWidth, markupProblems, pathOf, submit } from './page-steps.ts';
 
 const timeoutMs = 10_000;
 const shots = screenshots(screenshotDirectory, 'look-');
@@ -36,46 +37,10 @@ function running(): { site: RunningSite; browser: Browser } {
   return { site, browser };
 }
 
-function pathOf(url: string | URL): string {
-  const parsed = new URL(url);
-  return parsed.pathname + parsed.search;
-}
-
 async function goto(page: Page, path: string): Promise<number> {
   const response = await page.goto(running().site.url + path, { waitUntil: 'load' });
   assert.ok(response, `a response for ${path}`);
   return response.status();
-}
-
-async function submit(page: Page, button: Locator): Promise<number> {
-  const [response] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === 'POST' && r.request().isNavigationRequest() && r.frame() === page.mainFrame()),
-    page.waitForEvent('load'),
-    button.click(),
-  ]);
-  return response.status();
-}
-
-/**
- * What axe lets pass that the site promises all the same; [] if none. Exactly one h1 (axe asks for
- * at least one); no empty table header (axe rates it minor); no id twice (axe's rule is deprecated
- * and off); every id an aria-describedby names exists (axe is content with any one of them).
- */
-async function markupProblems(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const problems: string[] = [];
-    const text = (element: Element) => (element.textContent ?? '').replace(/\s+/g, ' ').trim();
-    if (document.querySelectorAll('h1').length !== 1) problems.push(`${document.querySelectorAll('h1').length} h1 elements`);
-    for (const th of document.querySelectorAll('th')) if (text(th) === '') problems.push('empty-table-header');
-    const ids = [...document.querySelectorAll('[id]')].map((element) => element.id);
-    for (const id of new Set(ids)) if (ids.filter((other) => other === id).length > 1) problems.push(`duplicate id ${id}`);
-    for (const element of document.querySelectorAll('[aria-describedby]')) {
-      for (const id of (element.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean)) {
-        if (document.getElementById(id) === null) problems.push(`aria-describedby names a missing ${id}`);
-      }
-    }
-    return problems;
-  });
 }
 
 /** axe at 1280 then 390 px, for a page the walk passes through without screenshots; leaves it at 1280 px. */
@@ -101,23 +66,6 @@ async function headerLayout(page: Page): Promise<{ rows: number; height: number 
       if (!centres.some((other) => Math.abs(other - centre) < 12)) centres.push(centre);
     }
     return { rows: centres.length, height: header.getBoundingClientRect().height };
-  });
-}
-
-/** Nothing on the page wider than the window, and every button inside it: reflow, which axe does not test. */
-async function fitsWidth(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const problems: string[] = [];
-    const width = document.documentElement.clientWidth;
-    if (document.documentElement.scrollWidth > width) problems.push(`page scrolls sideways: ${document.documentElement.scrollWidth} > ${width}`);
-    for (const element of document.querySelectorAll('table, .sessions-wrap')) {
-      if (element.scrollWidth > element.clientWidth + 1) problems.push(`${element.className} scrolls sideways`);
-    }
-    for (const button of document.querySelectorAll('button')) {
-      const box = button.getBoundingClientRect();
-      if (box.left < 0 || box.right > width) problems.push(`button "${button.textContent?.trim()}" outside the window`);
-    }
-    return problems;
   });
 }
 

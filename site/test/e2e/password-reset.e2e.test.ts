@@ -12,6 +12,7 @@ import { linkIn, startMailServer, type MailServer } from '../../../test/support/
 import { skipOrFail } from '../../../test/support/requirements.ts';
 import { startSite, type RunningSite } from '../../../test/support/site.ts';
 import { axeViolations } from './axe.ts';
+import { fitsWidth, follow, markupProblems, pathOf, submit } from './page-steps.ts';
 
 const timeoutMs = 10_000;
 const shots = screenshots(screenshotDirectory, 'password-reset-');
@@ -40,26 +41,6 @@ function running(): { site: RunningSite; browser: Browser; mail: MailServer } {
   return { site, browser, mail };
 }
 
-function pathOf(url: string | URL): string {
-  const parsed = new URL(url);
-  return parsed.pathname + parsed.search;
-}
-
-/** Clicks a link and waits until the page at `path` (path and query) has loaded. */
-async function follow(page: Page, link: Locator, path: string): Promise<void> {
-  await Promise.all([page.waitForURL((url) => pathOf(url) === path, { waitUntil: 'load' }), link.click()]);
-}
-
-/** Submits a form with its button; resolves to the POST's status once the next page has loaded. */
-async function submit(page: Page, button: Locator): Promise<number> {
-  const [response] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === 'POST' && r.request().isNavigationRequest() && r.frame() === page.mainFrame()),
-    page.waitForEvent('load'),
-    button.click(),
-  ]);
-  return response.status();
-}
-
 /** Goes to a path on the site, or to a whole URL (a mail's link); resolves to the last response's status. */
 async function goto(page: Page, pathOrUrl: string): Promise<number> {
   const response = await page.goto(pathOrUrl.startsWith('http') ? pathOrUrl : running().site.url + pathOrUrl, { waitUntil: 'load' });
@@ -70,43 +51,6 @@ async function goto(page: Page, pathOrUrl: string): Promise<number> {
 /** The page's text, whitespace collapsed, of the first element `selector` finds. */
 async function textOf(page: Page, selector: string): Promise<string> {
   return ((await page.locator(selector).first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
-}
-
-/**
- * What axe lets pass that the site promises all the same (the look walk's checks); [] if none.
- * Exactly one h1 (axe asks for at least one); no empty table header (axe rates it minor); no id
- * twice (axe's rule is deprecated and off); every id an aria-describedby names exists (axe is
- * content with any one of them).
- */
-async function markupProblems(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const problems: string[] = [];
-    const text = (element: Element) => (element.textContent ?? '').replace(/\s+/g, ' ').trim();
-    if (document.querySelectorAll('h1').length !== 1) problems.push(`${document.querySelectorAll('h1').length} h1 elements`);
-    for (const th of document.querySelectorAll('th')) if (text(th) === '') problems.push('empty-table-header');
-    const ids = [...document.querySelectorAll('[id]')].map((element) => element.id);
-    for (const id of new Set(ids)) if (ids.filter((other) => other === id).length > 1) problems.push(`duplicate id ${id}`);
-    for (const element of document.querySelectorAll('[aria-describedby]')) {
-      for (const id of (element.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean)) {
-        if (document.getElementById(id) === null) problems.push(`aria-describedby names a missing ${id}`);
-      }
-    }
-    return problems;
-  });
-}
-
-/** Nothing on the page wider than the window, and every button inside it: reflow, which axe does not test (the look walk's check). */
-async function fitsWidth(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const problems: string[] = [];
-    const width = document.documentElement.clientWidth;
-    if (document.documentElement.scrollWidth > width) problems.push(`page scrolls sideways: ${document.documentElement.scrollWidth} > ${width}`);
-    for (const button of document.querySelectorAll('button')) {
-      const box = button.getBoundingClientRect();
-      if (box.left < 0 || box.right > width) problems.push(`button "${button.textContent?.trim()}" outside the window`);
-    }
-    return problems;
-  });
 }
 
 /** What each page says, in each language; the walk asserts it as the visitor reads it. */
