@@ -66,6 +66,6 @@ export class AccountMailSender {
   async #usersWithEmail(email: string): Promise<User[]> {
     const users = await this.#tessera.users.listByEmail(email);
     // An unusable password ('!…') is an account that logs in some other way: Django sends it nothing.
-    return users.filter((user) => user.email !== '' && !user.password.startsWith('!'));
+    return users.filter((user) => !user.password.startsWith('!'));
   }
 }

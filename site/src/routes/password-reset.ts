@@ -39,16 +39,15 @@ function pendingReset(request: FastifyRequest): PendingReset | null {
 }
 
 export function passwordResetRoutes({ tessera, pages }: SiteContext, mails: AccountMailSender): RouteSpec[] {
-  function renderRequest(request: FastifyRequest, reply: FastifyReply, email: string, errors: FormErrors, status = 200) {
+  function renderRequest(request: FastifyRequest, reply: FastifyReply) {
     const t = request.t;
     const form = formView({
       action: '/accounts/password-reset',
       submit: t('reset.submit'),
-      errors: errors.isEmpty ? [] : [t('error.form_summary')],
-      fields: [fieldView({ name: 'email', type: 'email', label: t('field.email'), value: email, autocomplete: 'email', maxlength: 254, required: true, autofocus: true, errors: errors.for('email') })],
+      fields: [fieldView({ name: 'email', type: 'email', label: t('field.email'), autocomplete: 'email', maxlength: 254, required: true, autofocus: true })],
       links: [{ href: '/accounts/login', text: t('reset.login_link') }],
     });
-    return pages.page(request, reply, FormPage, { title: t('reset.title'), intro: t('reset.intro'), form }, { status, cache: 'no-store' });
+    return pages.page(request, reply, FormPage, { title: t('reset.title'), intro: t('reset.intro'), form }, { cache: 'no-store' });
   }
 
   function renderInvalid(request: FastifyRequest, reply: FastifyReply) {
@@ -92,24 +91,20 @@ export function passwordResetRoutes({ tessera, pages }: SiteContext, mails: Acco
     {
       method: 'GET',
       url: '/accounts/password-reset',
-      handler: async (request, reply) => renderRequest(request, reply, '', new FormErrors()),
+      handler: async (request, reply) => renderRequest(request, reply),
     },
     {
       method: 'POST',
       url: '/accounts/password-reset',
       handler: async (request, reply) => {
         const email = field(request.body, 'email', 600).trim();
-        const errors = new FormErrors();
-        if (email === '') errors.add('email', request.t('error.required'));
-        else {
-          const problem = emailProblem(email);
-          if (problem !== null) errors.add('email', request.t(problem));
+        // CONTRACT.md: always the same 303, whatever was typed. Only a well-formed address is
+        // looked up; no account has any other. Past MAIL_REQUESTS_PER_ADDRESS nothing is sent
+        // either: a 429 would tell a prober nothing new, but would tell a user their mail did not go.
+        if (email !== '' && emailProblem(email) === null) {
+          const verdict = await tessera.mailRequests.attempt(request.ip);
+          if (verdict.allowed) await mails.sendPasswordReset(request, email);
         }
-        if (!errors.isEmpty) return renderRequest(request, reply, email, errors, 422);
-        // Past MAIL_REQUESTS_PER_ADDRESS the answer is the same and nothing is sent: a 429 here
-        // would tell a prober nothing new, but would tell a user their mail did not go.
-        const verdict = await tessera.mailRequests.attempt(request.ip);
-        if (verdict.allowed) await mails.sendPasswordReset(request, email);
         return reply.redirect('/accounts/password-reset/done', 303);
       },
     },

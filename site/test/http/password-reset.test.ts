@@ -116,6 +116,12 @@ test('an address no account has gets the same answer and no mail', async () => {
   const answer = await askForReset(new Client(site.url), unknown);
   assert.equal(answer.status, 303);
   assert.equal(answer.location, '/accounts/password-reset/done');
+  // CONTRACT.md: always the same 303, an empty or malformed address included.
+  for (const typed of ['', 'not-an-address', `x<y@evil.example>`]) {
+    const response = await askForReset(new Client(site.url), typed);
+    assert.equal(response.status, 303, typed);
+    assert.equal(response.location, '/accounts/password-reset/done', typed);
+  }
   // A known address asked for after it: once its mail is in, the unknown one's would have been.
   const { email } = await userWithEmail(site.url);
   await askForReset(new Client(site.url), email);
